@@ -1,0 +1,2 @@
+/** Module agent. */
+package dev.tapguard.agent;

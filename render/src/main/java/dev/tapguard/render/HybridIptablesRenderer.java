@@ -1,0 +1,679 @@
+package dev.tapguard.render;
+
+import dev.tapguard.model.AllowedAddressPair;
+import dev.tapguard.model.Cidr;
+import dev.tapguard.model.Direction;
+import dev.tapguard.model.Ethertype;
+import dev.tapguard.model.HostView;
+import dev.tapguard.model.Port;
+import dev.tapguard.model.Protocols;
+import dev.tapguard.model.Remote;
+import dev.tapguard.model.SecurityGroup;
+import dev.tapguard.model.SecurityGroupRule;
+import dev.tapguard.netfilter.Family;
+import dev.tapguard.netfilter.IpSet;
+import dev.tapguard.netfilter.Match;
+import dev.tapguard.netfilter.Provenance;
+import dev.tapguard.netfilter.Provenance.Role;
+import dev.tapguard.netfilter.Rule;
+import dev.tapguard.netfilter.Ruleset;
+import dev.tapguard.netfilter.SaveDump;
+import dev.tapguard.netfilter.Table;
+import dev.tapguard.netfilter.Verdict;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The pure core: the ports of one host and their groups, to the netfilter state that Neutron's
+ * {@code OVSHybridIptablesFirewallDriver} leaves in the kernel (filter and raw tables, IPv4 and IPv6, plus the
+ * ipsets), line for line, except where {@code NEUTRON_IPTABLES.md} section 11 says Neutron is wrong. Every rule
+ * carries its provenance.
+ */
+public final class HybridIptablesRenderer {
+    private HybridIptablesRenderer() {
+    }
+
+    public static RenderResult render(HostView view, RenderOptions options) {
+        return render(view, options, KernelState.FRESH);
+    }
+
+    public static RenderResult render(HostView view, RenderOptions options, KernelState current) {
+        return new Run(view, options, current).render();
+    }
+
+    /** The state of one render. */
+    private static final class Run {
+        private final HostView view;
+        private final RenderOptions opt;
+        private final KernelState current;
+        private final String wrap;
+        private final List<Deviation> deviations = new ArrayList<>();
+        private final Set<String> deviationKeys = new HashSet<>();
+
+        private final List<Port> trusted = new ArrayList<>();
+        private final List<Port> unfiltered = new ArrayList<>();
+        private final List<Port> filtered = new ArrayList<>();
+        /** Rule dicts per group, as the server shim hands them over (identical dicts merged). */
+        private final Map<String, List<FirewallRule>> groupRules = new HashMap<>();
+        /** (group, ethertype) pairs that some rule references, with their members in member order. */
+        private final Map<String, Map<Ethertype, List<String>>> members = new LinkedHashMap<>();
+        private HostNames names;
+        private final Map<String, Integer> zones = new LinkedHashMap<>();
+        private final Map<String, String> chainPorts = new HashMap<>();
+        /** Translated group rules, shared by every port with the same groups (ipset mode). */
+        private final Map<List<Object>, List<Rule>> translatedCache = new HashMap<>();
+
+        Run(HostView view, RenderOptions opt, KernelState current) {
+            this.view = view;
+            this.opt = opt;
+            this.current = current == null ? KernelState.FRESH : current;
+            this.wrap = opt.wrapName();
+        }
+
+        RenderResult render() {
+            classifyPorts();
+            collectGroupRules();
+            collectMembers();
+            List<String> portIds = new ArrayList<>();
+            view.ports().forEach(p -> portIds.add(p.id()));
+            names = HostNames.of(portIds, members.keySet());
+            for (String c : names.collisions()) {
+                deviate(4, Deviation.NAMES, c);
+            }
+            allocateZones();
+
+            Map<Family, List<Table>> tables = new EnumMap<>(Family.class);
+            for (Family f : Family.values()) {
+                SaveDump dump = current.dump(f);
+                if (f == Family.IPV6 && !opt.ipv6Enabled()) {
+                    tables.put(f, dump.tables());
+                    continue;
+                }
+                TableBuilder filter = new TableBuilder("filter", wrap);
+                TableBuilder raw = new TableBuilder("raw", wrap);
+                buildFamily(f, filter, raw);
+                List<Table> out = new ArrayList<>();
+                out.add(raw.build(dump.table("raw")));
+                out.add(filter.build(dump.table("filter")));
+                for (Table t : dump.tables()) {
+                    if (!t.name().equals("raw") && !t.name().equals("filter")) {
+                        out.add(t);
+                    }
+                }
+                tables.put(f, out);
+            }
+            Ruleset ruleset = new Ruleset(tables, ipsets(), chainPorts);
+            List<String> trustedIds = trusted.stream().map(Port::id).toList();
+            return new RenderResult(ruleset, zones, trustedIds, deviations);
+        }
+
+        private void deviate(int section, String name, String detail) {
+            if (deviationKeys.add(section + name + detail)) {
+                deviations.add(new Deviation(section, name, detail));
+            }
+        }
+
+        // ---------------------------------------------------------------- input, as the server shim builds it
+
+        private void classifyPorts() {
+            for (Port p : view.ports()) {
+                if (p.trusted()) {
+                    trusted.add(p);
+                } else if (!p.portSecurity()) {
+                    unfiltered.add(p);
+                } else {
+                    filtered.add(p);
+                }
+            }
+            filtered.sort((a, b) -> a.id().compareTo(b.id()));
+        }
+
+        private void collectGroupRules() {
+            Set<String> used = new LinkedHashSet<>();
+            for (Port p : view.ports()) {
+                if (!p.trusted()) {
+                    used.addAll(p.securityGroups());
+                }
+            }
+            for (String gid : used) {
+                SecurityGroup g = view.group(gid);
+                List<FirewallRule> rules = new ArrayList<>();
+                if (g != null) {
+                    Set<Object> seen = new HashSet<>();
+                    for (SecurityGroupRule r : g.rules()) {
+                        FirewallRule fr = toFirewallRule(r, g);
+                        if (seen.add(fr.key())) {
+                            rules.add(fr);
+                        }
+                    }
+                }
+                groupRules.put(gid, rules);
+            }
+        }
+
+        private static FirewallRule toFirewallRule(SecurityGroupRule r, SecurityGroup g) {
+            String prefix = null;
+            String remoteGroup = null;
+            if (r.remote() instanceof Remote.IpPrefix p) {
+                prefix = p.normalizedCidr() != null ? p.normalizedCidr() : p.remoteIpPrefix();
+            } else if (r.remote() instanceof Remote.Group rg) {
+                remoteGroup = rg.remoteGroupId();
+            } else if (r.remote() instanceof Remote.AddressGroup ag) {
+                // Neutron's iptables driver ignores address groups (the rule then allows everyone);
+                // Tapguard matches their addresses through a set, like a remote group.
+                remoteGroup = ag.remoteAddressGroupId();
+            }
+            String protocol = r.protocol();
+            Provenance prov = new Provenance(null, g.id(), r.id(), Role.SECURITY_GROUP_RULE);
+            boolean ingress = r.direction() == Direction.INGRESS;
+            return new FirewallRule(r.direction(), r.ethertype(), protocol, r.portRangeMin(), r.portRangeMax(),
+                    null, null, ingress ? prefix : null, ingress ? null : prefix, remoteGroup, g.stateful(), prov);
+        }
+
+        private void collectMembers() {
+            for (Map.Entry<String, List<FirewallRule>> e : groupRules.entrySet()) {
+                for (FirewallRule r : e.getValue()) {
+                    if (r.remoteGroupId() != null) {
+                        members.computeIfAbsent(r.remoteGroupId(), k -> new EnumMap<>(Ethertype.class))
+                                .computeIfAbsent(r.ethertype(), k -> new ArrayList<>());
+                    }
+                }
+            }
+            for (Map.Entry<String, Map<Ethertype, List<String>>> e : members.entrySet()) {
+                List<Cidr> parsed = new ArrayList<>();
+                Map<Cidr, String> written = new HashMap<>();
+                for (String m : view.membersOf(e.getKey())) {
+                    Cidr c = Cidr.parse(m);
+                    if (e.getValue().containsKey(c.ethertype()) && !written.containsKey(c)) {
+                        parsed.add(c);
+                        written.put(c, m);
+                    }
+                }
+                parsed.sort(Cidr.MEMBER_ORDER);
+                for (Cidr c : parsed) {
+                    e.getValue().get(c.ethertype()).add(written.get(c));
+                }
+            }
+        }
+
+        private List<IpSet> ipsets() {
+            if (!opt.enableIpset()) {
+                return List.of();
+            }
+            TreeMap<String, IpSet> sets = new TreeMap<>();
+            members.forEach((gid, byFamily) -> byFamily.forEach((eth, list) -> {
+                String name = names.ipset(gid, eth.name());
+                LinkedHashSet<String> entries = new LinkedHashSet<>();
+                for (String m : list) {
+                    Cidr c = Cidr.parse(m);
+                    if (c.isAny()) {
+                        // ipset has no /0: two halves
+                        if (eth == Ethertype.IPv4) {
+                            entries.add("0.0.0.0/1");
+                            entries.add("128.0.0.0/1");
+                        } else {
+                            entries.add("::/1");
+                            entries.add("8000::/1");
+                        }
+                    } else {
+                        entries.add(c.text());
+                    }
+                }
+                sets.put(name, new IpSet(name, eth, new ArrayList<>(entries)));
+            }));
+            return new ArrayList<>(sets.values());
+        }
+
+        // ---------------------------------------------------------------- conntrack zones and statefulness
+
+        private void allocateZones() {
+            Map<String, Integer> recovered = recoveredZones();
+            Set<String> present = new HashSet<>();
+            filtered.forEach(p -> present.add(p.id()));
+            ZoneAllocator ours = new ZoneAllocator(recovered, present);
+            ZoneAllocator neutrons = new ZoneAllocator(neutronSeededZones(), present);
+            for (Port p : filtered) {
+                int z = ours.zoneOf(p.id());
+                zones.put(p.id(), z);
+                int nz = neutrons.zoneOf(neutronZoneKey(p.id()));
+                if (nz != z) {
+                    deviate(2, Deviation.ZONES, "port " + p.id() + " keeps conntrack zone " + z
+                            + " (Neutron would move it to zone " + nz + " after an agent restart)");
+                }
+            }
+        }
+
+        /** Zones Tapguard wrote earlier, keyed by the port id in the rule's comment or its device name. */
+        private Map<String, Integer> recoveredZones() {
+            Map<String, String> byDevice = new HashMap<>();
+            for (Port p : view.ports()) {
+                PortNames n = HostNames.neutron(p.id());
+                byDevice.put(n.tap(), p.id());
+                byDevice.put(n.qvb(), p.id());
+            }
+            Map<String, Integer> out = new HashMap<>();
+            for (Family f : Family.values()) {
+                Table raw = current.dump(f).table("raw");
+                if (raw == null) {
+                    continue;
+                }
+                for (dev.tapguard.netfilter.Chain c : raw.chains()) {
+                    if (!c.name().equals(wrap + "-PREROUTING")) {
+                        continue;
+                    }
+                    for (Rule r : c.rules()) {
+                        if (!(r.verdict() instanceof Verdict.CtZone zone)) {
+                            continue;
+                        }
+                        String comment = r.comment();
+                        String port = null;
+                        if (comment != null && comment.startsWith("Set zone for ")) {
+                            port = comment.substring("Set zone for ".length());
+                        } else {
+                            for (Match m : r.matches()) {
+                                if (m instanceof Match.Physdev pd && pd.physdevIn() != null) {
+                                    port = byDevice.get(pd.physdevIn());
+                                }
+                            }
+                        }
+                        if (port != null) {
+                            out.putIfAbsent(port, zone.zone());
+                        }
+                    }
+                }
+            }
+            return out;
+        }
+
+        /** What Neutron seeds its zone map with: device name minus its 3-letter prefix (never a runtime key). */
+        private Map<String, Integer> neutronSeededZones() {
+            Map<String, Integer> out = new HashMap<>();
+            Table raw = current.dump(Family.IPV4).table("raw");
+            if (raw == null) {
+                return out;
+            }
+            for (dev.tapguard.netfilter.Chain c : raw.chains()) {
+                for (Rule r : c.rules()) {
+                    if (r.verdict() instanceof Verdict.CtZone zone) {
+                        for (Match m : r.matches()) {
+                            if (m instanceof Match.Physdev pd && pd.physdevIn() != null
+                                    && pd.physdevIn().length() > 3) {
+                                out.put("seed:" + pd.physdevIn().substring(3), zone.zone());
+                            }
+                        }
+                    }
+                }
+            }
+            return out;
+        }
+
+        private static String neutronZoneKey(String portId) {
+            return portId.length() <= 3 ? portId : portId.substring(3, Math.min(14, portId.length()));
+        }
+
+        /** Tapguard: the groups decide (section 11.3). */
+        private boolean stateless(Port p) {
+            if (p.alwaysStateful() || p.securityGroups().isEmpty()) {
+                return false;
+            }
+            SecurityGroup first = view.group(p.securityGroups().get(0));
+            return first != null && !first.stateful();
+        }
+
+        /** Neutron: the stateful flag of the first (expanded) rule of the first group; no rule = stateful. */
+        private boolean neutronStateless(Port p) {
+            if (p.alwaysStateful() || p.securityGroups().isEmpty()) {
+                return false;
+            }
+            for (FirewallRule r : groupRules.getOrDefault(p.securityGroups().get(0), List.of())) {
+                if (opt.enableIpset() || r.remoteGroupId() == null || !expand(r, p).isEmpty()) {
+                    return !r.stateful();
+                }
+            }
+            return false;
+        }
+
+        // ---------------------------------------------------------------- tables
+
+        private void buildFamily(Family f, TableBuilder filter, TableBuilder raw) {
+            for (String b : Table.BUILTIN_CHAINS.get("filter")) {
+                filter.chain(b);
+            }
+            for (String b : Table.BUILTIN_CHAINS.get("raw")) {
+                raw.chain(b);
+            }
+            String fwd = filter.wrapped("FORWARD");
+            String input = filter.wrapped("INPUT");
+            String sgChain = filter.wrapped("sg-chain");
+            String fallback = filter.wrapped("sg-fallback");
+            for (String c : List.of("FORWARD", "INPUT", "OUTPUT", "local", "sg-chain", "sg-fallback")) {
+                filter.chain(filter.wrapped(c));
+            }
+            filter.chain("neutron-filter-top");
+            Provenance skel = Provenance.of(Role.SKELETON);
+            filter.addTop("FORWARD", Rule.of(new Verdict.Jump("neutron-filter-top"), skel));
+            filter.add("FORWARD", Rule.of(new Verdict.Jump(fwd), skel));
+            filter.add("INPUT", Rule.of(new Verdict.Jump(input), skel));
+            filter.addTop("OUTPUT", Rule.of(new Verdict.Jump("neutron-filter-top"), skel));
+            filter.add("OUTPUT", Rule.of(new Verdict.Jump(filter.wrapped("OUTPUT")), skel));
+            filter.add("neutron-filter-top", Rule.of(new Verdict.Jump(filter.wrapped("local")), skel));
+            filter.add(fallback, commented(Verdict.DROP, NeutronComments.UNMATCH_DROP,
+                    Provenance.of(Role.FALLBACK)));
+            for (String c : List.of("OUTPUT", "PREROUTING")) {
+                raw.chain(raw.wrapped(c));
+                raw.add(c, Rule.of(new Verdict.Jump(raw.wrapped(c)), skel));
+            }
+
+            // trusted ports come first among the bottom FORWARD rules (added inside the defer block)
+            for (Port p : trusted) {
+                String tap = names.port(p.id()).tap();
+                Provenance prov = Provenance.port(p.id(), Role.TRUSTED);
+                filter.add(fwd, commented(Verdict.ACCEPT, NeutronComments.TRUSTED_ACCEPT, prov,
+                        new Match.Physdev(null, tap, true, false, false)));
+                filter.add(fwd, commented(Verdict.ACCEPT, NeutronComments.TRUSTED_ACCEPT, prov,
+                        new Match.Physdev(tap, null, true, false, false)));
+            }
+
+            for (Port p : filtered) {
+                PortNames n = names.port(p.id());
+                conntrackRules(p, n, raw);
+                String in = n.chain(wrap, 'i');
+                String out = n.chain(wrap, 'o');
+                chainPorts.put(in, p.id());
+                chainPorts.put(out, p.id());
+                Provenance dispatch = Provenance.port(p.id(), Role.PORT_DISPATCH);
+                Match toVm = new Match.Physdev(null, n.tap(), true, false, false);
+                Match fromVm = new Match.Physdev(n.tap(), null, true, false, false);
+                // ingress
+                filter.chain(in);
+                filter.addTop(fwd, commented(new Verdict.Jump(sgChain), NeutronComments.VM_INT_SG, dispatch, toVm));
+                filter.add(sgChain, commented(new Verdict.Jump(in), NeutronComments.SG_TO_VM_SG, dispatch, toVm));
+                filter.addAll(in, ingressRules(f, p));
+                // egress
+                filter.chain(out);
+                filter.addTop(fwd, commented(new Verdict.Jump(sgChain), NeutronComments.VM_INT_SG, dispatch,
+                        fromVm));
+                filter.add(sgChain, commented(new Verdict.Jump(out), NeutronComments.SG_TO_VM_SG, dispatch, fromVm));
+                filter.add(input, commented(new Verdict.Jump(out), NeutronComments.INPUT_TO_SG, dispatch, fromVm));
+                filter.addAll(out, egressRules(f, p, n, filter));
+            }
+            filter.add(sgChain, Rule.of(Verdict.ACCEPT, skel));
+
+            for (Port p : unfiltered) {
+                String tap = names.port(p.id()).tap();
+                Provenance prov = Provenance.port(p.id(), Role.PORT_SECURITY_DISABLED);
+                Match toVm = new Match.Physdev(null, tap, true, false, false);
+                Match fromVm = new Match.Physdev(tap, null, true, false, false);
+                filter.add(fwd, commented(Verdict.ACCEPT, NeutronComments.PORT_SEC_ACCEPT, prov, toVm));
+                filter.add(fwd, commented(Verdict.ACCEPT, NeutronComments.PORT_SEC_ACCEPT, prov, fromVm));
+                filter.add(input, commented(Verdict.ACCEPT, NeutronComments.PORT_SEC_ACCEPT, prov, fromVm));
+            }
+        }
+
+        private Rule commented(Verdict v, String comment, Provenance prov, Match... matches) {
+            List<Match> m = new ArrayList<>(matches.length + 1);
+            m.addAll(List.of(matches));
+            if (opt.commentRules()) {
+                m.add(new Match.Comment(comment));
+            }
+            return Rule.of(m, v, prov);
+        }
+
+        private void conntrackRules(Port p, PortNames n, TableBuilder raw) {
+            boolean ours = stateless(p);
+            boolean theirs = neutronStateless(p);
+            if (ours != theirs) {
+                deviate(3, Deviation.STATELESS, "port " + p.id() + " is " + (ours ? "stateless" : "stateful")
+                        + " because its group " + p.securityGroups().get(0) + " is; Neutron would make it "
+                        + (theirs ? "stateless" : "stateful") + " from its first rule");
+            }
+            String dev = p.id();
+            String comment = ours ? "Make " + dev + " stateless" : "Set zone for " + dev;
+            Verdict v = ours ? Verdict.NOTRACK : new Verdict.CtZone(zones.get(p.id()));
+            Provenance prov = Provenance.port(p.id(), Role.CONNTRACK);
+            String chain = raw.wrapped("PREROUTING");
+            Match c = new Match.Comment(comment);
+            raw.add(chain, Rule.of(v, prov, new Match.Physdev(n.qvb(), null, false, false, false), c));
+            raw.add(chain, Rule.of(v, prov, new Match.Interface(true, n.qvb(), false), c));
+            raw.add(chain, Rule.of(v, prov, new Match.Physdev(n.tap(), null, false, false, false), c));
+        }
+
+        // ---------------------------------------------------------------- per-port chains
+
+        private List<Rule> ingressRules(Family f, Port p) {
+            List<Rule> out = new ArrayList<>();
+            Provenance icmp6 = Provenance.port(p.id(), Role.ICMPV6_INGRESS);
+            if (f == Family.IPV6) {
+                for (int t : new int[] {130, 135, 136}) {
+                    out.add(Rule.of(Verdict.RETURN, icmp6, new Match.Protocol("ipv6-icmp", false),
+                            new Match.Icmp(true, t, null)));
+                }
+            }
+            sgSection(out, f, p, Direction.INGRESS, providerRules(f, p));
+            return out;
+        }
+
+        private List<Rule> egressRules(Family f, Port p, PortNames n, TableBuilder filter) {
+            List<Rule> out = new ArrayList<>();
+            Provenance allow = Provenance.port(p.id(), Role.EGRESS_ALLOW);
+            Provenance drop = Provenance.port(p.id(), Role.EGRESS_DROP);
+            Match udp = new Match.Protocol("udp", false);
+            if (f == Family.IPV4) {
+                out.add(commented(Verdict.RETURN, NeutronComments.DHCP_CLIENT, allow,
+                        new Match.Address(true, "0.0.0.0/32", false), new Match.Address(false, "255.255.255.255/32",
+                                false), udp, new Match.Ports("udp", "68", "67")));
+            } else {
+                for (int t : new int[] {131, 135, 143}) {
+                    out.add(commented(Verdict.RETURN, NeutronComments.IPV6_ICMP_ALLOW, allow,
+                            new Match.Address(true, "::/128", false), new Match.Address(false, "ff02::/16", false),
+                            new Match.Protocol("ipv6-icmp", false), new Match.Icmp(true, t, null)));
+                }
+            }
+            List<String[]> pairs = spoofPairs(p, f);
+            if (!pairs.isEmpty()) {
+                String s = n.chain(wrap, 's');
+                chainPorts.put(s, p.id());
+                filter.chain(s);
+                Provenance spoof = Provenance.port(p.id(), Role.ANTI_SPOOF);
+                List<Rule> sRules = new ArrayList<>();
+                for (String[] pair : pairs) {
+                    Match mac = new Match.Mac(pair[0]);
+                    sRules.add(pair[1] == null
+                            ? commented(Verdict.RETURN, NeutronComments.PAIR_ALLOW, spoof, mac)
+                            : commented(Verdict.RETURN, NeutronComments.PAIR_ALLOW, spoof,
+                                    new Match.Address(true, pair[1], false), mac));
+                }
+                sRules.add(commented(Verdict.DROP, NeutronComments.PAIR_DROP, spoof));
+                filter.addAll(s, sRules);
+                out.add(Rule.of(new Verdict.Jump(s), spoof));
+            }
+            if (f == Family.IPV4) {
+                out.add(commented(Verdict.RETURN, NeutronComments.DHCP_CLIENT, allow, udp,
+                        new Match.Ports("udp", "68", "67")));
+                out.add(commented(Verdict.DROP, NeutronComments.DHCP_SPOOF, drop, udp,
+                        new Match.Ports("udp", "67", "68")));
+            } else {
+                Match icmp6 = new Match.Protocol("ipv6-icmp", false);
+                out.add(commented(Verdict.DROP, NeutronComments.IPV6_RA_DROP, drop, icmp6,
+                        new Match.Icmp(true, 134, null)));
+                out.add(commented(Verdict.RETURN, NeutronComments.IPV6_ICMP_ALLOW, allow, icmp6));
+                out.add(commented(Verdict.RETURN, NeutronComments.DHCP_CLIENT, allow, udp,
+                        new Match.Ports("udp", "546", "547")));
+                out.add(commented(Verdict.DROP, NeutronComments.DHCP_SPOOF, drop, udp,
+                        new Match.Ports("udp", "547", "546")));
+            }
+            sgSection(out, f, p, Direction.EGRESS, List.of());
+            return out;
+        }
+
+        /** (MAC in iptables form, source CIDR or null for MAC-only) pairs of the anti-spoof chain of a family. */
+        private List<String[]> spoofPairs(Port p, Family f) {
+            List<String[]> v4 = new ArrayList<>();
+            List<String[]> v6 = new ArrayList<>();
+            Set<String> lla = new HashSet<>();
+            for (AllowedAddressPair a : p.allowedAddressPairs()) {
+                String mac = a.macAddress() == null || a.macAddress().isEmpty() ? p.macAddress() : a.macAddress();
+                pair(Eui64.iptablesMac(mac), a.ipAddress(), v4, v6, lla);
+            }
+            for (String ip : p.fixedIpAddresses()) {
+                pair(Eui64.iptablesMac(p.macAddress()), ip, v4, v6, lla);
+            }
+            if (p.fixedIps().isEmpty()) {
+                String mac = p.macAddress().toUpperCase(java.util.Locale.ROOT);
+                v4.add(new String[] {mac, null});
+                v6.add(new String[] {mac, null});
+            }
+            return f == Family.IPV4 ? v4 : v6;
+        }
+
+        private static void pair(String mac, String ip, List<String[]> v4, List<String[]> v6, Set<String> lla) {
+            Cidr c = Cidr.parse(ip);
+            if (c.ethertype() == Ethertype.IPv4) {
+                v4.add(new String[] {mac, Cidr.ipToCidr(ip)});
+            } else {
+                v6.add(new String[] {mac, Cidr.ipToCidr(ip)});
+                String ll = Eui64.linkLocal(mac);
+                if (lla.add(mac + "|" + ll)) {
+                    v6.add(new String[] {mac, Cidr.ipToCidr(ll)});
+                }
+            }
+        }
+
+        /** DHCP replies (and router adverts) the server allows into every port, before the group rules. */
+        private List<FirewallRule> providerRules(Family f, Port p) {
+            List<FirewallRule> out = new ArrayList<>();
+            Provenance prov = Provenance.port(p.id(), Role.PROVIDER_RULE);
+            List<String> v4 = new ArrayList<>();
+            List<String> v6 = new ArrayList<>();
+            for (String ip : p.fixedIpAddresses()) {
+                (Cidr.parse(ip).ethertype() == Ethertype.IPv4 ? v4 : v6).add(ip);
+            }
+            if (f == Family.IPV4) {
+                for (String ip : v4) {
+                    out.add(dhcp(Ethertype.IPv4, ip + "/32", 68, 67, prov));
+                }
+                out.add(dhcp(Ethertype.IPv4, "255.255.255.255/32", 68, 67, prov));
+            } else {
+                if (!v6.isEmpty()) {
+                    out.add(new FirewallRule(Direction.INGRESS, Ethertype.IPv6, "ipv6-icmp", null, null, 134, null,
+                            null, null, null, true, prov));
+                }
+                for (String ip : v6) {
+                    out.add(dhcp(Ethertype.IPv6, ip + "/128", 546, 547, prov));
+                }
+                out.add(dhcp(Ethertype.IPv6, "fe80::/64", 546, 547, prov));
+            }
+            return out;
+        }
+
+        private static FirewallRule dhcp(Ethertype e, String dest, int port, int sport, Provenance prov) {
+            return new FirewallRule(Direction.INGRESS, e, "udp", port, port, sport, sport, null, dest, null, true,
+                    prov);
+        }
+
+        /**
+         * Neutron's _convert_sgr_to_iptables_rules: RELATED,ESTABLISHED, the provider and group rules of this family
+         * and direction (a text seen before is dropped), INVALID drop, the jump to sg-fallback.
+         */
+        private void sgSection(List<Rule> out, Family f, Port p, Direction d, List<FirewallRule> provider) {
+            out.add(commented(Verdict.RETURN, NeutronComments.ALLOW_ASSOC, Provenance.port(p.id(), Role.STATE_ASSOC),
+                    new Match.State(List.of("RELATED", "ESTABLISHED"), false)));
+            Set<String> seen = new HashSet<>();
+            for (FirewallRule r : provider) {
+                Rule rule = RuleTranslator.translate(r, null);
+                if (seen.add(rule.text())) {
+                    out.add(rule);
+                }
+            }
+            for (Rule rule : groupSection(f, p, d)) {
+                if (seen.isEmpty() || !seen.contains(rule.text())) {
+                    out.add(rule);
+                }
+            }
+            out.add(commented(Verdict.DROP, NeutronComments.INVALID_DROP, Provenance.port(p.id(), Role.INVALID_DROP),
+                    new Match.State(List.of("INVALID"), false)));
+            out.add(commented(new Verdict.Jump(wrap + "-sg-fallback"), NeutronComments.UNMATCHED,
+                    Provenance.port(p.id(), Role.FALLBACK)));
+        }
+
+        /** The translated group rules of a port for one family and direction, deduplicated (first copy wins). */
+        private List<Rule> groupSection(Family f, Port p, Direction d) {
+            if (opt.enableIpset()) {
+                List<Object> key = List.of(f, d, p.securityGroups());
+                List<Rule> cached = translatedCache.get(key);
+                if (cached == null) {
+                    cached = translateGroups(f, p, d);
+                    translatedCache.put(key, cached);
+                }
+                return cached;
+            }
+            return translateGroups(f, p, d);
+        }
+
+        private List<Rule> translateGroups(Family f, Port p, Direction d) {
+            List<Rule> out = new ArrayList<>();
+            Set<String> seen = new HashSet<>();
+            for (String gid : p.securityGroups()) {
+                for (FirewallRule r : groupRules.getOrDefault(gid, List.of())) {
+                    if (r.direction() != d) {
+                        continue;
+                    }
+                    FirewallRule rule = r;
+                    if (rule.ethertype() == Ethertype.IPv6
+                            && ("icmp".equals(rule.protocol()) || "icmpv6".equals(rule.protocol()))) {
+                        rule = rule.withProtocol("ipv6-icmp");
+                    }
+                    if (rule.ethertype() != f.ethertype()) {
+                        continue;
+                    }
+                    List<FirewallRule> expanded = opt.enableIpset() || rule.remoteGroupId() == null
+                            ? List.of(rule) : expand(rule, p);
+                    for (FirewallRule e : expanded) {
+                        String set = opt.enableIpset() && e.remoteGroupId() != null
+                                ? names.ipset(e.remoteGroupId(), e.ethertype().name()) : null;
+                        Rule t = RuleTranslator.translate(e, set);
+                        if (seen.add(t.text())) {
+                            out.add(t);
+                            if (RuleTranslator.protocolCorrected(e.protocol())) {
+                                noteProtocol(e);
+                            }
+                        }
+                    }
+                }
+            }
+            return out;
+        }
+
+        private void noteProtocol(FirewallRule r) {
+            int meant = Protocols.number(r.protocol()).orElse(-1);
+            String neutron = Protocols.neutronIptablesName(r.protocol());
+            deviate(1, Deviation.PROTOCOLS, "rule " + r.provenance().securityGroupRuleId() + " of group "
+                    + r.provenance().securityGroupId() + ": protocol '" + r.protocol() + "' is IP protocol "
+                    + Protocols.describe(meant) + "; written as -p " + Protocols.kernelName(r.protocol())
+                    + " where Neutron writes -p " + neutron + ", which Linux reads as protocol "
+                    + Protocols.describe(Protocols.readsAs(neutron)));
+        }
+
+        /** Without ipset: one rule per member of the remote group, the port's own fixed IPs left out. */
+        private List<FirewallRule> expand(FirewallRule r, Port p) {
+            List<String> own = p.fixedIpAddresses();
+            List<FirewallRule> out = new ArrayList<>();
+            Map<Ethertype, List<String>> m = members.get(r.remoteGroupId());
+            for (String ip : m == null ? List.<String>of() : m.getOrDefault(r.ethertype(), List.of())) {
+                if (own.contains(ip)) {
+                    continue;
+                }
+                out.add(r.withRemotePrefix(Cidr.parse(ip).normalized()));
+            }
+            return out;
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/** Module trace. */
+package dev.tapguard.trace;
