@@ -2,7 +2,7 @@
 """Regenerates the renderer's golden files from the Neutron oracle.
 
 Runs ../shared/oracle/neutron_oracle.py (Debian's real Neutron driver; needs python3-neutron) on every case in
-../shared/oracle/cases and ../shared/oracle/extra, and writes, under render/src/test/resources/oracle/:
+../shared/oracle/cases, ../shared/oracle/extra and scripts/oracle-cases (Tapguard's own), and writes, under render/src/test/resources/oracle/:
   <case>.json         the input (copied, so the tests need neither Neutron nor ../shared)
   <case>.golden.json  what Neutron leaves in the kernel, normalised: per family and table, the declared chains with
                       their policy and each chain's rules in order (counters and declaration order dropped), plus the
@@ -66,8 +66,8 @@ def replay_ipsets(commands):
 
 def main():
     cases = []
-    for sub in ('cases', 'extra'):
-        d = os.path.join(SHARED, 'oracle', sub)
+    for d in (os.path.join(SHARED, 'oracle', 'cases'), os.path.join(SHARED, 'oracle', 'extra'),
+              os.path.join(ROOT, 'scripts', 'oracle-cases')):
         cases += [os.path.join(d, f) for f in sorted(os.listdir(d)) if f.endswith('.json')]
     os.makedirs(OUT, exist_ok=True)
     for path in cases:
@@ -87,7 +87,7 @@ def main():
         with open(os.path.join(OUT, base + '.golden.json'), 'w') as f:
             json.dump(golden, f, indent=1, sort_keys=True)
             f.write('\n')
-        print('%s -> %s.golden.json' % (os.path.relpath(path, SHARED), base))
+        print('%s -> %s.golden.json' % (os.path.relpath(path, os.path.dirname(ROOT)), base))
 
 
 if __name__ == '__main__':

@@ -59,7 +59,9 @@ class OracleGoldenTest {
     static Stream<Arguments> cases() {
         return Stream.of("01_default_sg", "02_tcp22_icmp", "03_ipip_4_vs_94", "04_udp_range_port_protocols",
                 "05_ipv6_icmpv6", "06_remote_group_ipset", "07_remote_group_no_ipset", "08_allowed_address_pairs",
-                "09_port_security_disabled_trusted", "10_stateless", "legacy_db_rules", "restart_on_case02_state")
+                "09_port_security_disabled_trusted", "10_stateless", "legacy_db_rules", "restart_on_case02_state",
+                "11_no_comments_no_ipv6_no_ipset", "12_foreign_rules_kept", "13_duplicates_keep_last",
+                "14_protocol_zoo")
                 .map(Arguments::of);
     }
 
