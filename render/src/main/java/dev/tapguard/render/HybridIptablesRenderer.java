@@ -81,9 +81,9 @@ public final class HybridIptablesRenderer {
         /** Rules that are the same text in every port chain, built once. */
         private final FixedRules fixed;
         /** Addresses parsed once per render. */
-        private final Map<String, Cidr> cidrs = new HashMap<>();
+        private final Map<String, Cidr> cidrs = new java.util.concurrent.ConcurrentHashMap<>();
         /** Translated group rules, shared by every port with the same groups (ipset mode). */
-        private final Map<List<Object>, List<Rule>> translatedCache = new HashMap<>();
+        private final Map<List<Object>, List<Rule>> translatedCache = new java.util.concurrent.ConcurrentHashMap<>();
 
         Run(HostView view, RenderOptions opt, KernelState current) {
             this.view = view;
@@ -114,32 +114,46 @@ public final class HybridIptablesRenderer {
             }
             allocateZones();
 
-            Map<Family, List<Table>> tables = new EnumMap<>(Family.class);
-            for (Family f : Family.values()) {
-                SaveDump dump = current.dump(f);
-                if (f == Family.IPV6 && !opt.ipv6Enabled()) {
-                    tables.put(f, dump.tables());
-                    continue;
-                }
-                TableBuilder filter = new TableBuilder("filter", wrap);
-                TableBuilder raw = new TableBuilder("raw", wrap);
-                buildFamily(f, filter, raw);
-                List<Table> out = new ArrayList<>();
-                out.add(raw.build(dump.table("raw")));
-                out.add(filter.build(dump.table("filter")));
-                for (Table t : dump.tables()) {
-                    if (!t.name().equals("raw") && !t.name().equals("filter")) {
-                        out.add(t);
-                    }
-                }
-                tables.put(f, out);
+            // what both families share is built first; then the two families render on two threads
+            for (Port p : view.ports()) {
+                portRules(p);
             }
+            java.util.concurrent.CompletableFuture<List<Table>> v6 = opt.ipv6Enabled()
+                    ? java.util.concurrent.CompletableFuture.supplyAsync(() -> family(Family.IPV6))
+                    : java.util.concurrent.CompletableFuture.completedFuture(current.dump(Family.IPV6).tables());
+            Map<Family, List<Table>> tables = new EnumMap<>(Family.class);
+            tables.put(Family.IPV4, family(Family.IPV4));
+            try {
+                tables.put(Family.IPV6, v6.join());
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw e;
+            }
+            deviations.sort(java.util.Comparator.comparingInt(Deviation::section).thenComparing(Deviation::detail));
             Ruleset ruleset = new Ruleset(tables, ipsets(), chainPorts);
             List<String> trustedIds = trusted.stream().map(Port::id).toList();
             return new RenderResult(ruleset, zones, trustedIds, deviations);
         }
 
-        private void deviate(int section, String name, String detail) {
+        private List<Table> family(Family f) {
+            SaveDump dump = current.dump(f);
+            TableBuilder filter = new TableBuilder("filter", wrap);
+            TableBuilder raw = new TableBuilder("raw", wrap);
+            buildFamily(f, filter, raw);
+            List<Table> out = new ArrayList<>();
+            out.add(raw.build(dump.table("raw")));
+            out.add(filter.build(dump.table("filter")));
+            for (Table t : dump.tables()) {
+                if (!t.name().equals("raw") && !t.name().equals("filter")) {
+                    out.add(t);
+                }
+            }
+            return out;
+        }
+
+        private synchronized void deviate(int section, String name, String detail) {
             if (deviationKeys.add(section + name + detail)) {
                 deviations.add(new Deviation(section, name, detail));
             }
@@ -470,6 +484,7 @@ public final class HybridIptablesRenderer {
                 } else {
                     chainPorts.put(in, p.id());
                     chainPorts.put(out, p.id());
+                    chainPorts.put(spoof, p.id());
                     Provenance dispatch = Provenance.port(p.id(), Role.PORT_DISPATCH);
                     toSgChainToVm = commented(new Verdict.Jump(sgChain), NeutronComments.VM_INT_SG, dispatch, toVm);
                     toSgChainFromVm = commented(new Verdict.Jump(sgChain), NeutronComments.VM_INT_SG, dispatch,
@@ -526,7 +541,6 @@ public final class HybridIptablesRenderer {
             out.addAll(f == Family.IPV4 ? fixed.egressUnspecified4 : fixed.egressUnspecified6);
             List<String[]> pairs = spoofPairs(p, f);
             if (!pairs.isEmpty()) {
-                chainPorts.put(pr.spoof, p.id());
                 filter.chain(pr.spoof);
                 Provenance spoof = Provenance.port(p.id(), Role.ANTI_SPOOF);
                 List<Rule> sRules = new ArrayList<>(pairs.size() + 1);
