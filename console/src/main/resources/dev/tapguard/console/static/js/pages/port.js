@@ -5,7 +5,7 @@ import { get, post, ApiError } from '../api.js';
 import { go, href } from '../nav.js';
 import { summary } from '../rules.js';
 
-const TABS = [['ingress', 'Ingress'], ['egress', 'Egress'], ['spoof', 'Anti-spoofing'], ['trace', 'Trace']];
+const TABS = [['ingress', 'Ingress'], ['egress', 'Egress'], ['spoof', 'Anti-spoofing'], ['dispatch', 'Dispatch'], ['trace', 'Trace']];
 
 const ROLES = {
   SKELETON: 'layout', PORT_DISPATCH: 'port dispatch', SECURITY_GROUP_RULE: 'security group rule',
@@ -75,7 +75,8 @@ async function rulesTab(panel, port, tab, groups) {
   }
   panel.appendChild(h('p', { class: 'muted' },
     `Rendered for host ${eff.host || '(unbound)'} at revision ${eff.revision}, in Neutron's iptables_hybrid layout`,
-    tab === 'ingress' ? ': traffic to the VM.' : tab === 'egress' ? ': traffic from the VM.' : ': what the VM may send as its source.'));
+    { ingress: ': traffic to the VM.', egress: ': traffic from the VM.', spoof: ': the addresses the VM may send from.',
+      dispatch: ': the jumps that send this port\'s traffic to its chains, and its conntrack zone.' }[tab]));
   const chains = (eff.chains || []).filter(c => c.direction === tab);
   if (chains.length === 0) {
     panel.appendChild(h('p', { class: 'empty' }, eff.note || 'No chain for this port on its host (port security off, or the port is not bound).'));
@@ -174,16 +175,40 @@ async function traceTab(panel, port, ctx, groups) {
 }
 
 function traceResult(t, groups) {
-  const d = t.decided_by;
+  const d = t.decision;
+  const steps = (t.hops || []).flatMap(hop => hop.steps.map(st => ({ ...st, family: hop.family })));
+  const decides = st => d && st.kind === 'RULE' && st.chain === d.chain && st.number === d.rule_number;
+  const path = steps.filter(st => st.kind !== 'RULE' || st.matched !== false || decides(st));
+  const e = t.explanation;
   return h('div', { class: 'card', style: 'margin-top:1em' },
-    h('h2', { style: 'margin-top:0' }, 'Verdict: ', h('span', { class: `verdict ${t.verdict}`, id: 'trace-verdict' }, t.verdict)),
+    h('h2', { style: 'margin-top:0' }, 'Verdict: ', h('span', { class: `verdict ${t.verdict}`, id: 'trace-verdict' }, t.verdict),
+      t.decided ? null : h('span', { class: 'tag warn', style: 'margin-left:.6em' }, 'not fully decided')),
+    t.packet ? h('p', { class: 'muted mono' }, `${t.packet.src} → ${t.packet.dst} protocol ${t.packet.protocol}` +
+      (t.packet.dport !== null ? ` dport ${t.packet.dport}` : '') + (t.packet.icmp_type !== null ? ` icmp ${t.packet.icmp_type}/${t.packet.icmp_code}` : '') +
+      ` · ${t.packet.ct_state} · in ${t.packet.physdev_in || '-'} out ${t.packet.physdev_out || '-'}`) : null,
     d ? h('div', { id: 'trace-decided-by' },
-      h('p', null, 'Decided by rule ', h('strong', null, `#${d.index}`), ' of ', h('code', null, `${d.family} ${d.table} ${d.chain}`), ':'),
-      h('p', null, h('code', null, d.text)),
-      h('p', null, 'Because of: ', ruleLink(d, groups))) : null,
-    (t.notes || []).length ? h('ul', { class: 'warnings' }, t.notes.map(n => h('li', { class: 'info' }, n))) : null,
+      h('p', null, d.rule_number > 0 ? ['Decided by rule ', h('strong', null, `#${d.rule_number}`), ' of '] : 'Decided by the policy of ',
+        h('code', null, `${d.family || ''} ${d.table} ${d.chain}`), d.reason ? ` — ${d.reason}` : ''),
+      d.rule_text ? h('p', null, h('code', { class: 'decision-rule' }, d.rule_text)) : null,
+      h('p', null, 'Security-group rule behind it: ', d.security_group_rule_id ? ruleLink(d, groups) :
+        h('span', { class: 'muted' }, `none (${ROLES[d.role] || d.role || 'built-in'})`))) : null,
+    e ? h('div', { id: 'trace-explanation' },
+      e.summary ? h('p', null, h('strong', null, 'Why: '), e.summary) : null,
+      (e.notes || []).length ? h('ul', { class: 'warnings' }, e.notes.map(n => h('li', null, n))) : null,
+      e.fix ? h('p', null, 'A rule that would allow it: ', h('code', { id: 'trace-fix' }, e.fix)) : null,
+      (e.closest || []).length ? [h('h3', null, 'Closest rules'), h('ul', null, e.closest.map(c => h('li', null,
+        h('code', null, `${c.chain} #${c.number}`), ' ', c.security_group_rule_id ? ruleLink(c, groups) : h('code', null, c.rule_text),
+        ': ', c.mismatches.join('; '))))] : null) : null,
+    (t.warnings || []).length ? h('ul', { class: 'warnings' }, t.warnings.map(w => h('li', { class: 'info' }, w))) : null,
     h('h3', null, 'Path'),
-    h('ol', { class: 'path', id: 'trace-path' }, (t.path || []).map(s => h('li', { class: s.decides ? 'decides' : null },
-      h('span', { class: 'mono' }, `${s.family} ${s.table} ${s.chain} #${s.index}`), ' ', h('code', null, s.text), ' → ',
-      h('strong', null, s.result), s.security_group_rule_id ? [' · ', ruleLink(s, groups)] : null))));
+    h('ol', { class: 'path', id: 'trace-path' }, path.map(st => h('li', {
+      class: [decides(st) ? 'decides' : '', st.kind === 'ENTER' ? 'enter' : '', st.matched === false ? 'nomatch' : ''].join(' ').trim() || null },
+    st.kind === 'ENTER' ? ['enter ', h('code', null, `${st.family} ${st.table} ${st.chain}`)] :
+      st.kind === 'RULE' ? [h('span', { class: 'mono' }, `#${st.number} `), h('code', null, st.rule_text), ' → ',
+        h('strong', null, st.matched === null ? 'undecided' : st.matched ? (st.action || 'match') : 'no match'),
+        st.security_group_rule_id ? [' · ', ruleLink(st, groups)] : null] :
+        [h('strong', null, st.kind.toLowerCase()), ' ', h('code', null, st.chain), st.action ? ` → ${st.action}` : '']))),
+    h('details', null, h('summary', null, `All ${steps.length} steps`),
+      h('ol', { class: 'path' }, steps.map(st => h('li', { class: st.matched === false ? 'nomatch' : null },
+        `${st.kind} ${st.chain}${st.number ? ` #${st.number}` : ''} ${st.rule_text || ''} ${st.matched === null || st.matched === undefined ? '' : st.matched ? '✓' : '✗'}`)))));
 }

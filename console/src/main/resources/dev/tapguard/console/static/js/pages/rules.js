@@ -70,6 +70,9 @@ export async function render(main, ctx) {
   }
 }
 
+const SHORT = { PROTOCOL_94_IS_BEET: '94 is BEET', ALL_TRAFFIC_OPEN: 'open to all', PROTOCOL_UNASSIGNED: 'unassigned',
+  PROTOCOL_RESERVED: 'reserved', PROTOCOL_UNKNOWN: 'unknown' };
+
 function sortRules(rules) {
   const key = r => `${r.direction === 'ingress' ? 0 : 1}${r.ethertype}`;
   return [...rules].sort((a, b) => key(a).localeCompare(key(b)));
@@ -87,7 +90,8 @@ function rulesTable(rules, names, focusRule, onDelete) {
         directionText(r.direction),
         r.ethertype,
         { class: 'protocol', cell: [protocolText(r.protocol),
-          warnings.map(w => h('span', { class: 'tag warn', title: w.message, style: 'margin-left:.4em' }, `⚠ ${w.code}`))] },
+          warnings.map(w => h('span', { class: 'tag warn', title: w.message, 'data-code': w.code, style: 'margin-left:.4em' },
+            `⚠ ${SHORT[w.code] || w.code}`))] },
         portRangeText(r),
         { cell: remotePrefixText(r), class: 'mono' },
         remoteGroup,
@@ -187,7 +191,8 @@ function addRuleForm(sg, names, query, onClose) {
     const found = await lint(body);
     if (seq !== lintSeq) return;
     warnings.replaceChildren(...found.map(w => h('li', { class: w.severity, 'data-code': w.code },
-      h('strong', null, w.severity === 'warning' ? 'Warning: ' : 'Note: '), w.message, h('span', { class: 'code' }, w.code))));
+      h('strong', null, w.severity === 'warning' ? 'Warning: ' : w.severity === 'error' ? 'Refused: ' : 'Note: '), w.message,
+      h('span', { class: 'code' }, w.code))));
   };
   form.addEventListener('input', refresh);
   form.addEventListener('change', refresh);
