@@ -169,7 +169,8 @@ async function traceTab(panel, port, ctx, groups) {
     const heading = result.querySelector('h2, .error');
     if (heading) {
       heading.setAttribute('tabindex', '-1');
-      heading.focus();
+      heading.focus({ preventScroll: true });
+      heading.scrollIntoView({ block: 'start' });
     }
   }
 }
