@@ -1,5 +1,5 @@
 // Manage Security Group Rules: the rules table and the Add Rule form (Horizon's choices, lint before submitting).
-import { h, table, errorBox, flashNext } from '../dom.js';
+import { h, table, errorBox, flash, flashNext } from '../dom.js';
 import { get, post, del } from '../api.js';
 import { formDialog } from '../dialog.js';
 import { go, href } from '../nav.js';
@@ -33,6 +33,7 @@ export async function render(main, ctx) {
 
   const open = () => {
     if (formHolder.firstChild) return;
+    flash('');
     addButton.setAttribute('aria-expanded', 'true');
     formHolder.appendChild(addRuleForm(sg, names, ctx.query, close));
     formHolder.querySelector('select, input').focus();
@@ -188,6 +189,9 @@ function addRuleForm(sg, names, query, onClose) {
     const body = ruleBody(values(), sg.id);
     preview.textContent = `POST /v2.0/security-group-rules\n${JSON.stringify({ security_group_rule: body }, null, 1)}`;
     const seq = ++lintSeq;
+    // ask after typing pauses, not on every key
+    await new Promise(resolve => setTimeout(resolve, 120));
+    if (seq !== lintSeq) return;
     const found = await lint(body);
     if (seq !== lintSeq) return;
     warnings.replaceChildren(...found.map(w => h('li', { class: w.severity, 'data-code': w.code },
