@@ -1,5 +1,5 @@
 // Security-group rules as the console shows and builds them (Horizon's "Add Rule" choices).
-import { label, isIcmp } from './protocols.js';
+import { label, isIcmp, NEUTRON_NAMES } from './protocols.js';
 
 /** The Rule menu: custom rules first, then templates (protocol and fixed ports). */
 export const RULE_KINDS = [
@@ -90,7 +90,9 @@ export function protocolText(p) {
     const l = label(parseInt(s, 10));
     return l ? `${s} (${l})` : s;
   }
-  return s.toUpperCase();
+  const n = NEUTRON_NAMES[s.toLowerCase()];
+  // the names operators know by heart stay bare; the others say which number they are
+  return n === undefined || ['tcp', 'udp', 'icmp'].includes(s.toLowerCase()) ? s.toUpperCase() : `${s.toUpperCase()} (${n})`;
 }
 
 /** Port Range column: ports for TCP/UDP-like protocols, type/code for ICMP, else "Any". */
