@@ -115,6 +115,11 @@ public final class Agent implements AutoCloseable, FeedListener {
         return inSync;
     }
 
+    /** What the agent believes Tapguard has in the kernel (tests compare it with a read-back). */
+    FirewallState predicted() {
+        return predicted;
+    }
+
     public String lastError() {
         return lastError;
     }
