@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ProcessCommandRunner implements CommandRunner {
     private final String netns;
+    private final java.util.Map<String, String> environment;
 
     public ProcessCommandRunner() {
         this(null);
@@ -24,13 +25,19 @@ public final class ProcessCommandRunner implements CommandRunner {
 
     /** @param netns network namespace to run every command in, or null for the agent's own */
     public ProcessCommandRunner(String netns) {
+        this(netns, java.util.Map.of());
+    }
+
+    /** @param environment variables set for every command on top of the agent's own (e.g. PATH) */
+    public ProcessCommandRunner(String netns, java.util.Map<String, String> environment) {
         this.netns = netns == null || netns.isBlank() ? null : netns;
+        this.environment = java.util.Map.copyOf(environment);
     }
 
     @Override
     public CommandResult run(Command command) {
         List<String> argv = new ArrayList<>();
-        if (netns != null) {
+        if (netns != null && !command.rootNamespace()) {
             argv.addAll(List.of("ip", "netns", "exec", netns));
         }
         argv.addAll(command.argv());
@@ -39,6 +46,7 @@ public final class ProcessCommandRunner implements CommandRunner {
         try {
             ProcessBuilder pb = new ProcessBuilder(argv);
             pb.environment().put("LC_ALL", "C");
+            pb.environment().putAll(environment);
             if (command.stdin() == null) {
                 pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             }

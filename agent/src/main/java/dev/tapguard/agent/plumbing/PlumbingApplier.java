@@ -238,7 +238,8 @@ public final class PlumbingApplier {
 
     private void labTap(Port p, PortNames n, String vmNs, Set<String> devices, Set<String> namespaces) {
         if (!namespaces.contains(vmNs)) {
-            ip("netns", "add", vmNs);
+            // namespaces are files bind-mounted in the root mount namespace: never create them inside netns exec
+            runner.check(Command.of("ip", "netns", "add", vmNs).inRootNamespace());
             namespaces.add(vmNs);
         }
         if (devices.contains(n.tap())) {
@@ -299,7 +300,7 @@ public final class PlumbingApplier {
                 ip("link", "del", n.tap());
             }
             if (old.vmNetns() != null && namespaces().contains(old.vmNetns())) {
-                ip("netns", "del", old.vmNetns());
+                runner.check(Command.of("ip", "netns", "del", old.vmNetns()).inRootNamespace());
             }
         }
         LOG.info("port {}: unplugged and its devices removed", old.portId());
@@ -369,7 +370,7 @@ public final class PlumbingApplier {
     }
 
     private static String flow(String body) {
-        return "cookie=" + COOKIE + ",table=0," + body;
+        return "cookie=" + COOKIE + "," + body;
     }
 
     private void ip(String... args) {
