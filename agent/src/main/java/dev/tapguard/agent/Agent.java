@@ -270,7 +270,9 @@ public final class Agent implements AutoCloseable, FeedListener {
             sweepConntrack(view, rr, plan, oldZones);
             zones = rr.zones();
         } else {
-            Set<String> affected = affectedPorts(view, rr, plan, desired);
+            // when the ipset step succeeded and a restore failed, the sets are current: only chains are pending
+            boolean setsApplied = !out.failure().tool().equals("ipset");
+            Set<String> affected = affectedPorts(rr, plan, desired, setsApplied);
             LOG.error("revision {}: {} failed: {}; {} port(s) fail closed until a retry succeeds: {}",
                     view.revision(), out.failure().tool(), out.failure().result().describe(), affected.size(),
                     affected);
@@ -400,16 +402,20 @@ public final class Agent implements AutoCloseable, FeedListener {
     }
 
     /** Ports whose desired rules were part of the failed plan: their chains, their dispatch rules, their sets. */
-    private Set<String> affectedPorts(HostView view, RenderResult rr, FirewallPlan plan, FirewallState desired) {
+    private Set<String> affectedPorts(RenderResult rr, FirewallPlan plan, FirewallState desired,
+                                      boolean setsApplied) {
         Set<String> out = new TreeSet<>();
         Ruleset rs = rr.ruleset();
-        Set<String> changedSets = new HashSet<>(plan.shrunkSets());
-        desired.ipsets().forEach((name, s) -> {
-            var have = predicted.ipsets().get(name);
-            if (have == null || !have.members().equals(s.members())) {
-                changedSets.add(name);
-            }
-        });
+        Set<String> changedSets = new HashSet<>();
+        if (!setsApplied) {
+            changedSets.addAll(plan.shrunkSets());
+            desired.ipsets().forEach((name, s) -> {
+                var have = predicted.ipsets().get(name);
+                if (have == null || !have.members().equals(s.members())) {
+                    changedSets.add(name);
+                }
+            });
+        }
         for (Family f : Family.values()) {
             for (String tn : FirewallState.TABLES) {
                 TableState want = desired.table(f, tn);
