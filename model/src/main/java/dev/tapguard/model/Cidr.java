@@ -11,7 +11,8 @@ import java.util.Comparator;
  * An address with a prefix length, printed as Neutron (netaddr) prints it: {@code text} keeps host bits
  * ({@code 192.168.1.10/24}), {@code normalized} clears them ({@code 192.168.1.0/24}); a bare address gets /32 or /128.
  */
-public record Cidr(String text, String normalized, String address, Ethertype ethertype, int prefixLength) {
+public record Cidr(String text, String normalized, String address, Ethertype ethertype, int prefixLength,
+                   BigInteger addressValue) {
 
     private static final IPAddressStringParameters STRICT = new IPAddressStringParameters.Builder()
             .allowEmpty(false).allowAll(false).allowSingleSegment(false).allowWildcardedSeparator(false)
@@ -50,7 +51,7 @@ public record Cidr(String text, String normalized, String address, Ethertype eth
         Ethertype family = ip.isIPv4() ? Ethertype.IPv4 : Ethertype.IPv6;
         String addr = format(host);
         IPAddress net = host.setPrefixLength(len, false).toPrefixBlock().getLower().withoutPrefixLength();
-        return new Cidr(addr + "/" + len, format(net) + "/" + len, addr, family, len);
+        return new Cidr(addr + "/" + len, format(net) + "/" + len, addr, family, len, host.getValue());
     }
 
     /** True when input parses as an address or CIDR. */
@@ -70,10 +71,6 @@ public record Cidr(String text, String normalized, String address, Ethertype eth
 
     public boolean isAny() {
         return prefixLength == 0;
-    }
-
-    public BigInteger addressValue() {
-        return new IPAddressString(address).getAddress().getValue();
     }
 
     /** True when {@code ip} (a bare address) lies inside this prefix. */

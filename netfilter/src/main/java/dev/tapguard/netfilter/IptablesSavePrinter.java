@@ -32,11 +32,30 @@ public final class IptablesSavePrinter {
     public static String print(List<Table> tables) {
         StringBuilder sb = new StringBuilder(1 << 16);
         for (Table t : tables) {
-            for (String l : lines(t)) {
-                sb.append(l).append('\n');
-            }
+            appendTo(sb, t);
         }
         return sb.toString();
+    }
+
+    /** One table appended to sb (no intermediate line strings: dumps run to millions of characters). */
+    public static void appendTo(StringBuilder sb, Table table) {
+        sb.append('*').append(table.name()).append('\n');
+        List<Chain> ordered = ordered(table);
+        for (Chain c : ordered) {
+            Counters pc = c.policyCounters() == null ? Counters.ZERO : c.policyCounters();
+            sb.append(':').append(c.name()).append(' ').append(c.policy() == null ? "-" : c.policy())
+                    .append(" [").append(pc.packets()).append(':').append(pc.bytes()).append("]\n");
+        }
+        for (Chain c : ordered) {
+            for (Rule r : c.rules()) {
+                sb.append("-A ").append(c.name());
+                if (!r.text().isEmpty()) {
+                    sb.append(' ').append(r.text());
+                }
+                sb.append('\n');
+            }
+        }
+        sb.append("COMMIT\n");
     }
 
     /** Built-in chains in the kernel's hook order, then the others sorted by name (as the oracle lists them). */

@@ -74,26 +74,38 @@ public final class HostNames {
 
     private static Map<String, String> resolve(Collection<String> ids, int chars, String what, String kind,
                                                List<String> collisions) {
-        Map<String, TreeSet<String>> byPrefix = new HashMap<>();
+        Map<String, String> out = new HashMap<>(ids.size() * 2);
+        Map<String, String> firstByPrefix = new HashMap<>(ids.size() * 2);
+        Map<String, TreeSet<String>> clashes = null;
         for (String id : ids) {
-            byPrefix.computeIfAbsent(prefix(id, chars), k -> new TreeSet<>()).add(id);
-        }
-        Map<String, String> out = new HashMap<>();
-        for (Map.Entry<String, TreeSet<String>> e : byPrefix.entrySet()) {
-            boolean first = true;
-            for (String id : e.getValue()) {
-                if (first) {
-                    out.put(id, e.getKey());
-                    first = false;
-                } else {
-                    String hashed = hashed(id, chars);
-                    out.put(id, hashed);
-                    collisions.add(what + " " + id + " shares the " + kind + " prefix '" + e.getKey() + "' with "
-                            + e.getValue().first() + "; it gets '" + hashed + "' instead of merging with it");
+            String prefix = prefix(id, chars);
+            String other = firstByPrefix.putIfAbsent(prefix, id);
+            if (other == null || other.equals(id)) {
+                out.put(id, prefix);
+            } else {
+                if (clashes == null) {
+                    clashes = new HashMap<>();
                 }
+                clashes.computeIfAbsent(prefix, k -> new TreeSet<>(List.of(other))).add(id);
             }
         }
-        collisions.sort(String::compareTo);
+        if (clashes != null) {
+            for (Map.Entry<String, TreeSet<String>> e : clashes.entrySet()) {
+                boolean first = true;
+                for (String id : e.getValue()) {
+                    if (first) {
+                        out.put(id, e.getKey());
+                        first = false;
+                    } else {
+                        String hashed = hashed(id, chars);
+                        out.put(id, hashed);
+                        collisions.add(what + " " + id + " shares the " + kind + " prefix '" + e.getKey() + "' with "
+                                + e.getValue().first() + "; it gets '" + hashed + "' instead of merging with it");
+                    }
+                }
+            }
+            collisions.sort(String::compareTo);
+        }
         return out;
     }
 

@@ -49,6 +49,16 @@ public final class HybridIptablesRenderer {
         return new Run(view, options, current).render();
     }
 
+    /** A rule with Neutron's comment placed before the verdict, or without it when comments are off. */
+    static Rule commented(boolean comments, Verdict v, String comment, Provenance prov, Match... matches) {
+        if (!comments) {
+            return Rule.of(List.of(matches), v, prov);
+        }
+        Match[] m = java.util.Arrays.copyOf(matches, matches.length + 1);
+        m[matches.length] = new Match.Comment(comment);
+        return Rule.of(List.of(m), v, prov);
+    }
+
     /** The state of one render. */
     private static final class Run {
         private final HostView view;
@@ -68,14 +78,28 @@ public final class HybridIptablesRenderer {
         private HostNames names;
         private final Map<String, Integer> zones = new LinkedHashMap<>();
         private final Map<String, String> chainPorts = new HashMap<>();
+        /** Rules that are the same text in every port chain, built once. */
+        private final FixedRules fixed;
+        /** Addresses parsed once per render. */
+        private final Map<String, Cidr> cidrs = new java.util.concurrent.ConcurrentHashMap<>();
         /** Translated group rules, shared by every port with the same groups (ipset mode). */
-        private final Map<List<Object>, List<Rule>> translatedCache = new HashMap<>();
+        private final Map<List<Object>, List<Rule>> translatedCache = new java.util.concurrent.ConcurrentHashMap<>();
 
         Run(HostView view, RenderOptions opt, KernelState current) {
             this.view = view;
             this.opt = opt;
             this.current = current == null ? KernelState.FRESH : current;
             this.wrap = opt.wrapName();
+            this.fixed = new FixedRules(opt);
+        }
+
+        private Cidr cidr(String ip) {
+            Cidr c = cidrs.get(ip);
+            if (c == null) {
+                c = Cidr.parse(ip);
+                cidrs.put(ip, c);
+            }
+            return c;
         }
 
         RenderResult render() {
@@ -90,32 +114,46 @@ public final class HybridIptablesRenderer {
             }
             allocateZones();
 
-            Map<Family, List<Table>> tables = new EnumMap<>(Family.class);
-            for (Family f : Family.values()) {
-                SaveDump dump = current.dump(f);
-                if (f == Family.IPV6 && !opt.ipv6Enabled()) {
-                    tables.put(f, dump.tables());
-                    continue;
-                }
-                TableBuilder filter = new TableBuilder("filter", wrap);
-                TableBuilder raw = new TableBuilder("raw", wrap);
-                buildFamily(f, filter, raw);
-                List<Table> out = new ArrayList<>();
-                out.add(raw.build(dump.table("raw")));
-                out.add(filter.build(dump.table("filter")));
-                for (Table t : dump.tables()) {
-                    if (!t.name().equals("raw") && !t.name().equals("filter")) {
-                        out.add(t);
-                    }
-                }
-                tables.put(f, out);
+            // what both families share is built first; then the two families render on two threads
+            for (Port p : view.ports()) {
+                portRules(p);
             }
+            java.util.concurrent.CompletableFuture<List<Table>> v6 = opt.ipv6Enabled()
+                    ? java.util.concurrent.CompletableFuture.supplyAsync(() -> family(Family.IPV6))
+                    : java.util.concurrent.CompletableFuture.completedFuture(current.dump(Family.IPV6).tables());
+            Map<Family, List<Table>> tables = new EnumMap<>(Family.class);
+            tables.put(Family.IPV4, family(Family.IPV4));
+            try {
+                tables.put(Family.IPV6, v6.join());
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw e;
+            }
+            deviations.sort(java.util.Comparator.comparingInt(Deviation::section).thenComparing(Deviation::detail));
             Ruleset ruleset = new Ruleset(tables, ipsets(), chainPorts);
             List<String> trustedIds = trusted.stream().map(Port::id).toList();
             return new RenderResult(ruleset, zones, trustedIds, deviations);
         }
 
-        private void deviate(int section, String name, String detail) {
+        private List<Table> family(Family f) {
+            SaveDump dump = current.dump(f);
+            TableBuilder filter = new TableBuilder("filter", wrap);
+            TableBuilder raw = new TableBuilder("raw", wrap);
+            buildFamily(f, filter, raw);
+            List<Table> out = new ArrayList<>();
+            out.add(raw.build(dump.table("raw")));
+            out.add(filter.build(dump.table("filter")));
+            for (Table t : dump.tables()) {
+                if (!t.name().equals("raw") && !t.name().equals("filter")) {
+                    out.add(t);
+                }
+            }
+            return out;
+        }
+
+        private synchronized void deviate(int section, String name, String detail) {
             if (deviationKeys.add(section + name + detail)) {
                 deviations.add(new Deviation(section, name, detail));
             }
@@ -191,7 +229,7 @@ public final class HybridIptablesRenderer {
                 List<Cidr> parsed = new ArrayList<>();
                 Map<Cidr, String> written = new HashMap<>();
                 for (String m : view.membersOf(e.getKey())) {
-                    Cidr c = Cidr.parse(m);
+                    Cidr c = cidr(m);
                     if (e.getValue().containsKey(c.ethertype()) && !written.containsKey(c)) {
                         parsed.add(c);
                         written.put(c, m);
@@ -213,7 +251,7 @@ public final class HybridIptablesRenderer {
                 String name = names.ipset(gid, eth.name());
                 LinkedHashSet<String> entries = new LinkedHashSet<>();
                 for (String m : list) {
-                    Cidr c = Cidr.parse(m);
+                    Cidr c = cidr(m);
                     if (c.isAny()) {
                         // ipset has no /0: two halves
                         if (eth == Ethertype.IPv4) {
@@ -353,11 +391,14 @@ public final class HybridIptablesRenderer {
             String fwd = filter.wrapped("FORWARD");
             String input = filter.wrapped("INPUT");
             String sgChain = filter.wrapped("sg-chain");
-            String fallback = filter.wrapped("sg-fallback");
             for (String c : List.of("FORWARD", "INPUT", "OUTPUT", "local", "sg-chain", "sg-fallback")) {
                 filter.chain(filter.wrapped(c));
             }
             filter.chain("neutron-filter-top");
+            filter.distinctRules(fwd);
+            filter.distinctRules(sgChain);
+            filter.distinctRules(input);
+            raw.distinctRules(raw.wrapped("PREROUTING"));
             Provenance skel = Provenance.of(Role.SKELETON);
             filter.addTop("FORWARD", Rule.of(new Verdict.Jump("neutron-filter-top"), skel));
             filter.add("FORWARD", Rule.of(new Verdict.Jump(fwd), skel));
@@ -365,8 +406,7 @@ public final class HybridIptablesRenderer {
             filter.addTop("OUTPUT", Rule.of(new Verdict.Jump("neutron-filter-top"), skel));
             filter.add("OUTPUT", Rule.of(new Verdict.Jump(filter.wrapped("OUTPUT")), skel));
             filter.add("neutron-filter-top", Rule.of(new Verdict.Jump(filter.wrapped("local")), skel));
-            filter.add(fallback, commented(Verdict.DROP, NeutronComments.UNMATCH_DROP,
-                    Provenance.of(Role.FALLBACK)));
+            filter.add(filter.wrapped("sg-fallback"), fixed.fallbackDrop);
             for (String c : List.of("OUTPUT", "PREROUTING")) {
                 raw.chain(raw.wrapped(c));
                 raw.add(c, Rule.of(new Verdict.Jump(raw.wrapped(c)), skel));
@@ -374,60 +414,100 @@ public final class HybridIptablesRenderer {
 
             // trusted ports come first among the bottom FORWARD rules (added inside the defer block)
             for (Port p : trusted) {
-                String tap = names.port(p.id()).tap();
-                Provenance prov = Provenance.port(p.id(), Role.TRUSTED);
-                filter.add(fwd, commented(Verdict.ACCEPT, NeutronComments.TRUSTED_ACCEPT, prov,
-                        new Match.Physdev(null, tap, true, false, false)));
-                filter.add(fwd, commented(Verdict.ACCEPT, NeutronComments.TRUSTED_ACCEPT, prov,
-                        new Match.Physdev(tap, null, true, false, false)));
+                PortRules pr = portRules(p);
+                filter.add(fwd, pr.acceptToVm);
+                filter.add(fwd, pr.acceptFromVm);
             }
-
             for (Port p : filtered) {
-                PortNames n = names.port(p.id());
-                conntrackRules(p, n, raw);
-                String in = n.chain(wrap, 'i');
-                String out = n.chain(wrap, 'o');
-                chainPorts.put(in, p.id());
-                chainPorts.put(out, p.id());
-                Provenance dispatch = Provenance.port(p.id(), Role.PORT_DISPATCH);
-                Match toVm = new Match.Physdev(null, n.tap(), true, false, false);
-                Match fromVm = new Match.Physdev(n.tap(), null, true, false, false);
-                // ingress
-                filter.chain(in);
-                filter.addTop(fwd, commented(new Verdict.Jump(sgChain), NeutronComments.VM_INT_SG, dispatch, toVm));
-                filter.add(sgChain, commented(new Verdict.Jump(in), NeutronComments.SG_TO_VM_SG, dispatch, toVm));
-                filter.addAll(in, ingressRules(f, p));
-                // egress
-                filter.chain(out);
-                filter.addTop(fwd, commented(new Verdict.Jump(sgChain), NeutronComments.VM_INT_SG, dispatch,
-                        fromVm));
-                filter.add(sgChain, commented(new Verdict.Jump(out), NeutronComments.SG_TO_VM_SG, dispatch, fromVm));
-                filter.add(input, commented(new Verdict.Jump(out), NeutronComments.INPUT_TO_SG, dispatch, fromVm));
-                filter.addAll(out, egressRules(f, p, n, filter));
+                PortRules pr = portRules(p);
+                for (Rule r : pr.conntrack) {
+                    raw.add(raw.wrapped("PREROUTING"), r);
+                }
+                filter.chain(pr.in);
+                filter.addTop(fwd, pr.toSgChainToVm);
+                filter.add(sgChain, pr.toInChain);
+                filter.addAll(pr.in, ingressRules(f, p));
+                filter.chain(pr.out);
+                filter.addTop(fwd, pr.toSgChainFromVm);
+                filter.add(sgChain, pr.toOutChain);
+                filter.add(input, pr.inputToOutChain);
+                filter.addAll(pr.out, egressRules(f, p, pr, filter));
             }
             filter.add(sgChain, Rule.of(Verdict.ACCEPT, skel));
-
             for (Port p : unfiltered) {
-                String tap = names.port(p.id()).tap();
-                Provenance prov = Provenance.port(p.id(), Role.PORT_SECURITY_DISABLED);
-                Match toVm = new Match.Physdev(null, tap, true, false, false);
-                Match fromVm = new Match.Physdev(tap, null, true, false, false);
-                filter.add(fwd, commented(Verdict.ACCEPT, NeutronComments.PORT_SEC_ACCEPT, prov, toVm));
-                filter.add(fwd, commented(Verdict.ACCEPT, NeutronComments.PORT_SEC_ACCEPT, prov, fromVm));
-                filter.add(input, commented(Verdict.ACCEPT, NeutronComments.PORT_SEC_ACCEPT, prov, fromVm));
+                PortRules pr = portRules(p);
+                filter.add(fwd, pr.acceptToVm);
+                filter.add(fwd, pr.acceptFromVm);
+                filter.add(input, pr.inputAccept);
             }
         }
 
         private Rule commented(Verdict v, String comment, Provenance prov, Match... matches) {
-            List<Match> m = new ArrayList<>(matches.length + 1);
-            m.addAll(List.of(matches));
-            if (opt.commentRules()) {
-                m.add(new Match.Comment(comment));
-            }
-            return Rule.of(m, v, prov);
+            return HybridIptablesRenderer.commented(opt.commentRules(), v, comment, prov, matches);
         }
 
-        private void conntrackRules(Port p, PortNames n, TableBuilder raw) {
+        /** The rules of one port that are the same text in both families, built once per render. */
+        private final Map<String, PortRules> portRules = new HashMap<>();
+
+        private final class PortRules {
+            final String in;
+            final String out;
+            final String spoof;
+            Rule toSgChainToVm;
+            Rule toSgChainFromVm;
+            Rule toInChain;
+            Rule toOutChain;
+            Rule inputToOutChain;
+            Rule acceptToVm;
+            Rule acceptFromVm;
+            Rule inputAccept;
+            Rule spoofJump;
+            List<Rule> conntrack = List.of();
+
+            PortRules(Port p) {
+                PortNames n = names.port(p.id());
+                in = n.chain(wrap, 'i');
+                out = n.chain(wrap, 'o');
+                spoof = n.chain(wrap, 's');
+                Match toVm = new Match.Physdev(null, n.tap(), true, false, false);
+                Match fromVm = new Match.Physdev(n.tap(), null, true, false, false);
+                String sgChain = wrap + "-sg-chain";
+                if (p.trusted()) {
+                    Provenance prov = Provenance.port(p.id(), Role.TRUSTED);
+                    acceptToVm = commented(Verdict.ACCEPT, NeutronComments.TRUSTED_ACCEPT, prov, toVm);
+                    acceptFromVm = commented(Verdict.ACCEPT, NeutronComments.TRUSTED_ACCEPT, prov, fromVm);
+                } else if (!p.portSecurity()) {
+                    Provenance prov = Provenance.port(p.id(), Role.PORT_SECURITY_DISABLED);
+                    acceptToVm = commented(Verdict.ACCEPT, NeutronComments.PORT_SEC_ACCEPT, prov, toVm);
+                    acceptFromVm = commented(Verdict.ACCEPT, NeutronComments.PORT_SEC_ACCEPT, prov, fromVm);
+                    inputAccept = acceptFromVm;
+                } else {
+                    chainPorts.put(in, p.id());
+                    chainPorts.put(out, p.id());
+                    chainPorts.put(spoof, p.id());
+                    Provenance dispatch = Provenance.port(p.id(), Role.PORT_DISPATCH);
+                    toSgChainToVm = commented(new Verdict.Jump(sgChain), NeutronComments.VM_INT_SG, dispatch, toVm);
+                    toSgChainFromVm = commented(new Verdict.Jump(sgChain), NeutronComments.VM_INT_SG, dispatch,
+                            fromVm);
+                    toInChain = commented(new Verdict.Jump(in), NeutronComments.SG_TO_VM_SG, dispatch, toVm);
+                    toOutChain = commented(new Verdict.Jump(out), NeutronComments.SG_TO_VM_SG, dispatch, fromVm);
+                    inputToOutChain = commented(new Verdict.Jump(out), NeutronComments.INPUT_TO_SG, dispatch, fromVm);
+                    spoofJump = Rule.of(new Verdict.Jump(spoof), Provenance.port(p.id(), Role.ANTI_SPOOF));
+                    conntrack = conntrackRules(p, n);
+                }
+            }
+        }
+
+        private PortRules portRules(Port p) {
+            PortRules r = portRules.get(p.id());
+            if (r == null) {
+                r = new PortRules(p);
+                portRules.put(p.id(), r);
+            }
+            return r;
+        }
+
+        private List<Rule> conntrackRules(Port p, PortNames n) {
             boolean ours = stateless(p);
             boolean theirs = neutronStateless(p);
             if (ours != theirs) {
@@ -439,51 +519,31 @@ public final class HybridIptablesRenderer {
             String comment = ours ? "Make " + dev + " stateless" : "Set zone for " + dev;
             Verdict v = ours ? Verdict.NOTRACK : new Verdict.CtZone(zones.get(p.id()));
             Provenance prov = Provenance.port(p.id(), Role.CONNTRACK);
-            String chain = raw.wrapped("PREROUTING");
             Match c = new Match.Comment(comment);
-            raw.add(chain, Rule.of(v, prov, new Match.Physdev(n.qvb(), null, false, false, false), c));
-            raw.add(chain, Rule.of(v, prov, new Match.Interface(true, n.qvb(), false), c));
-            raw.add(chain, Rule.of(v, prov, new Match.Physdev(n.tap(), null, false, false, false), c));
+            return List.of(Rule.of(v, prov, new Match.Physdev(n.qvb(), null, false, false, false), c),
+                    Rule.of(v, prov, new Match.Interface(true, n.qvb(), false), c),
+                    Rule.of(v, prov, new Match.Physdev(n.tap(), null, false, false, false), c));
         }
 
         // ---------------------------------------------------------------- per-port chains
 
         private List<Rule> ingressRules(Family f, Port p) {
-            List<Rule> out = new ArrayList<>();
-            Provenance icmp6 = Provenance.port(p.id(), Role.ICMPV6_INGRESS);
+            List<Rule> out = new ArrayList<>(32);
             if (f == Family.IPV6) {
-                for (int t : new int[] {130, 135, 136}) {
-                    out.add(Rule.of(Verdict.RETURN, icmp6, new Match.Protocol("ipv6-icmp", false),
-                            new Match.Icmp(true, t, null)));
-                }
+                out.addAll(fixed.ingressIcmp6);
             }
             sgSection(out, f, p, Direction.INGRESS, providerRules(f, p));
             return out;
         }
 
-        private List<Rule> egressRules(Family f, Port p, PortNames n, TableBuilder filter) {
-            List<Rule> out = new ArrayList<>();
-            Provenance allow = Provenance.port(p.id(), Role.EGRESS_ALLOW);
-            Provenance drop = Provenance.port(p.id(), Role.EGRESS_DROP);
-            Match udp = new Match.Protocol("udp", false);
-            if (f == Family.IPV4) {
-                out.add(commented(Verdict.RETURN, NeutronComments.DHCP_CLIENT, allow,
-                        new Match.Address(true, "0.0.0.0/32", false), new Match.Address(false, "255.255.255.255/32",
-                                false), udp, new Match.Ports("udp", "68", "67")));
-            } else {
-                for (int t : new int[] {131, 135, 143}) {
-                    out.add(commented(Verdict.RETURN, NeutronComments.IPV6_ICMP_ALLOW, allow,
-                            new Match.Address(true, "::/128", false), new Match.Address(false, "ff02::/16", false),
-                            new Match.Protocol("ipv6-icmp", false), new Match.Icmp(true, t, null)));
-                }
-            }
+        private List<Rule> egressRules(Family f, Port p, PortRules pr, TableBuilder filter) {
+            List<Rule> out = new ArrayList<>(32);
+            out.addAll(f == Family.IPV4 ? fixed.egressUnspecified4 : fixed.egressUnspecified6);
             List<String[]> pairs = spoofPairs(p, f);
             if (!pairs.isEmpty()) {
-                String s = n.chain(wrap, 's');
-                chainPorts.put(s, p.id());
-                filter.chain(s);
+                filter.chain(pr.spoof);
                 Provenance spoof = Provenance.port(p.id(), Role.ANTI_SPOOF);
-                List<Rule> sRules = new ArrayList<>();
+                List<Rule> sRules = new ArrayList<>(pairs.size() + 1);
                 for (String[] pair : pairs) {
                     Match mac = new Match.Mac(pair[0]);
                     sRules.add(pair[1] == null
@@ -491,25 +551,11 @@ public final class HybridIptablesRenderer {
                             : commented(Verdict.RETURN, NeutronComments.PAIR_ALLOW, spoof,
                                     new Match.Address(true, pair[1], false), mac));
                 }
-                sRules.add(commented(Verdict.DROP, NeutronComments.PAIR_DROP, spoof));
-                filter.addAll(s, sRules);
-                out.add(Rule.of(new Verdict.Jump(s), spoof));
+                sRules.add(fixed.pairDrop);
+                filter.addAll(pr.spoof, sRules);
+                out.add(pr.spoofJump);
             }
-            if (f == Family.IPV4) {
-                out.add(commented(Verdict.RETURN, NeutronComments.DHCP_CLIENT, allow, udp,
-                        new Match.Ports("udp", "68", "67")));
-                out.add(commented(Verdict.DROP, NeutronComments.DHCP_SPOOF, drop, udp,
-                        new Match.Ports("udp", "67", "68")));
-            } else {
-                Match icmp6 = new Match.Protocol("ipv6-icmp", false);
-                out.add(commented(Verdict.DROP, NeutronComments.IPV6_RA_DROP, drop, icmp6,
-                        new Match.Icmp(true, 134, null)));
-                out.add(commented(Verdict.RETURN, NeutronComments.IPV6_ICMP_ALLOW, allow, icmp6));
-                out.add(commented(Verdict.RETURN, NeutronComments.DHCP_CLIENT, allow, udp,
-                        new Match.Ports("udp", "546", "547")));
-                out.add(commented(Verdict.DROP, NeutronComments.DHCP_SPOOF, drop, udp,
-                        new Match.Ports("udp", "547", "546")));
-            }
+            out.addAll(f == Family.IPV4 ? fixed.egressAfterSpoof4 : fixed.egressAfterSpoof6);
             sgSection(out, f, p, Direction.EGRESS, List.of());
             return out;
         }
@@ -534,43 +580,42 @@ public final class HybridIptablesRenderer {
             return f == Family.IPV4 ? v4 : v6;
         }
 
-        private static void pair(String mac, String ip, List<String[]> v4, List<String[]> v6, Set<String> lla) {
-            Cidr c = Cidr.parse(ip);
+        private void pair(String mac, String ip, List<String[]> v4, List<String[]> v6, Set<String> lla) {
+            Cidr c = cidr(ip);
+            String source = ip.indexOf('/') >= 0 ? ip : c.text();
             if (c.ethertype() == Ethertype.IPv4) {
-                v4.add(new String[] {mac, Cidr.ipToCidr(ip)});
+                v4.add(new String[] {mac, source});
             } else {
-                v6.add(new String[] {mac, Cidr.ipToCidr(ip)});
+                v6.add(new String[] {mac, source});
                 String ll = Eui64.linkLocal(mac);
                 if (lla.add(mac + "|" + ll)) {
-                    v6.add(new String[] {mac, Cidr.ipToCidr(ll)});
+                    v6.add(new String[] {mac, ll + "/128"});
                 }
             }
         }
 
         /** DHCP replies (and router adverts) the server allows into every port, before the group rules. */
         private List<FirewallRule> providerRules(Family f, Port p) {
-            List<FirewallRule> out = new ArrayList<>();
+            List<FirewallRule> out = new ArrayList<>(4);
             Provenance prov = Provenance.port(p.id(), Role.PROVIDER_RULE);
-            List<String> v4 = new ArrayList<>();
-            List<String> v6 = new ArrayList<>();
+            boolean hasV6 = false;
             for (String ip : p.fixedIpAddresses()) {
-                (Cidr.parse(ip).ethertype() == Ethertype.IPv4 ? v4 : v6).add(ip);
+                if (cidr(ip).ethertype() == Ethertype.IPv6) {
+                    hasV6 = true;
+                }
             }
-            if (f == Family.IPV4) {
-                for (String ip : v4) {
-                    out.add(dhcp(Ethertype.IPv4, ip + "/32", 68, 67, prov));
-                }
-                out.add(dhcp(Ethertype.IPv4, "255.255.255.255/32", 68, 67, prov));
-            } else {
-                if (!v6.isEmpty()) {
-                    out.add(new FirewallRule(Direction.INGRESS, Ethertype.IPv6, "ipv6-icmp", null, null, 134, null,
-                            null, null, null, true, prov));
-                }
-                for (String ip : v6) {
-                    out.add(dhcp(Ethertype.IPv6, ip + "/128", 546, 547, prov));
-                }
-                out.add(dhcp(Ethertype.IPv6, "fe80::/64", 546, 547, prov));
+            if (f == Family.IPV6 && hasV6) {
+                out.add(new FirewallRule(Direction.INGRESS, Ethertype.IPv6, "ipv6-icmp", null, null, 134, null,
+                        null, null, null, true, prov));
             }
+            for (String ip : p.fixedIpAddresses()) {
+                if (cidr(ip).ethertype() == f.ethertype()) {
+                    out.add(f == Family.IPV4 ? dhcp(Ethertype.IPv4, ip + "/32", 68, 67, prov)
+                            : dhcp(Ethertype.IPv6, ip + "/128", 546, 547, prov));
+                }
+            }
+            out.add(f == Family.IPV4 ? dhcp(Ethertype.IPv4, "255.255.255.255/32", 68, 67, prov)
+                    : dhcp(Ethertype.IPv6, "fe80::/64", 546, 547, prov));
             return out;
         }
 
@@ -584,24 +629,25 @@ public final class HybridIptablesRenderer {
          * and direction (a text seen before is dropped), INVALID drop, the jump to sg-fallback.
          */
         private void sgSection(List<Rule> out, Family f, Port p, Direction d, List<FirewallRule> provider) {
-            out.add(commented(Verdict.RETURN, NeutronComments.ALLOW_ASSOC, Provenance.port(p.id(), Role.STATE_ASSOC),
-                    new Match.State(List.of("RELATED", "ESTABLISHED"), false)));
-            Set<String> seen = new HashSet<>();
-            for (FirewallRule r : provider) {
-                Rule rule = RuleTranslator.translate(r, null);
-                if (seen.add(rule.text())) {
-                    out.add(rule);
+            out.add(fixed.allowAssoc);
+            if (provider.isEmpty()) {
+                out.addAll(groupSection(f, p, d));
+            } else {
+                Set<String> seen = new HashSet<>();
+                for (FirewallRule r : provider) {
+                    Rule rule = RuleTranslator.translate(r, null);
+                    if (seen.add(rule.text())) {
+                        out.add(rule);
+                    }
+                }
+                for (Rule rule : groupSection(f, p, d)) {
+                    if (!seen.contains(rule.text())) {
+                        out.add(rule);
+                    }
                 }
             }
-            for (Rule rule : groupSection(f, p, d)) {
-                if (seen.isEmpty() || !seen.contains(rule.text())) {
-                    out.add(rule);
-                }
-            }
-            out.add(commented(Verdict.DROP, NeutronComments.INVALID_DROP, Provenance.port(p.id(), Role.INVALID_DROP),
-                    new Match.State(List.of("INVALID"), false)));
-            out.add(commented(new Verdict.Jump(wrap + "-sg-fallback"), NeutronComments.UNMATCHED,
-                    Provenance.port(p.id(), Role.FALLBACK)));
+            out.add(fixed.invalidDrop);
+            out.add(fixed.toFallback);
         }
 
         /** The translated group rules of a port for one family and direction, deduplicated (first copy wins). */
@@ -671,7 +717,7 @@ public final class HybridIptablesRenderer {
                 if (own.contains(ip)) {
                     continue;
                 }
-                out.add(r.withRemotePrefix(Cidr.parse(ip).normalized()));
+                out.add(r.withRemotePrefix(cidr(ip).normalized()));
             }
             return out;
         }

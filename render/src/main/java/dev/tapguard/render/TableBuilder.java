@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Collects one table's chains and rules the way Neutron's IptablesManager does, then produces the table that its
@@ -20,7 +19,9 @@ import java.util.TreeSet;
 final class TableBuilder {
     private final String name;
     private final String wrap;
-    private final Set<String> ownChains = new TreeSet<>();
+    private final Set<String> ownChains = new java.util.LinkedHashSet<>();
+    /** Chains whose rules are distinct by construction (one per port, and port names never collide). */
+    private final Set<String> distinct = new HashSet<>();
     private final Map<String, List<Rule>> top = new HashMap<>();
     private final Map<String, List<Rule>> bottom = new HashMap<>();
 
@@ -35,6 +36,11 @@ final class TableBuilder {
 
     void chain(String fullName) {
         ownChains.add(fullName);
+    }
+
+    /** Declares that every rule Tapguard adds to this chain is distinct, so no duplicate sweep is needed. */
+    void distinctRules(String fullName) {
+        distinct.add(fullName);
     }
 
     void add(String chain, Rule rule) {
@@ -98,7 +104,9 @@ final class TableBuilder {
             }
             Chain old = declared.get(c);
             String policy = old != null ? old.policy() : builtinPolicy(c);
-            chains.add(new Chain(c, policy, keepLast(rules), old != null ? old.policyCounters() : null));
+            boolean sweep = f != null || !distinct.contains(c);
+            chains.add(new Chain(c, policy, sweep ? keepLast(rules) : rules,
+                    old != null ? old.policyCounters() : null));
         }
         return new Table(name, chains);
     }
@@ -118,21 +126,10 @@ final class TableBuilder {
     /** Neutron's _weed_out_duplicates: walking backwards, the first copy seen (the last one) stays. */
     static List<Rule> keepLast(List<Rule> rules) {
         int n = rules.size();
-        if (n < 2) {
+        if (n < 2 || !hasDuplicate(rules)) {
             return rules;
         }
         Set<String> seen = new HashSet<>(n * 2);
-        boolean dup = false;
-        for (Rule r : rules) {
-            if (!seen.add(r.text())) {
-                dup = true;
-                break;
-            }
-        }
-        if (!dup) {
-            return rules;
-        }
-        seen.clear();
         ArrayList<Rule> out = new ArrayList<>(n);
         for (int i = n - 1; i >= 0; i--) {
             Rule r = rules.get(i);
@@ -142,5 +139,29 @@ final class TableBuilder {
         }
         java.util.Collections.reverse(out);
         return out;
+    }
+
+    private static boolean hasDuplicate(List<Rule> rules) {
+        int n = rules.size();
+        if (n <= 48) {
+            // port chains are short: comparing cached hashes beats building a set for each of thousands of chains
+            int[] h = new int[n];
+            for (int i = 0; i < n; i++) {
+                h[i] = rules.get(i).hashCode();
+                for (int j = 0; j < i; j++) {
+                    if (h[j] == h[i] && rules.get(j).text().equals(rules.get(i).text())) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+        Set<String> seen = new HashSet<>(n * 2);
+        for (Rule r : rules) {
+            if (!seen.add(r.text())) {
+                return true;
+            }
+        }
+        return false;
     }
 }
