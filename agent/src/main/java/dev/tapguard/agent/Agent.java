@@ -77,6 +77,7 @@ public final class Agent implements AutoCloseable, FeedListener {
 
     // reconcile-thread state
     private FirewallState predicted;
+    private FirewallPlan lastPlan;
     private boolean readBack = true;
     private final Map<String, String> keyCache = new HashMap<>();
     private final Set<String> blocked = new TreeSet<>();
@@ -113,6 +114,11 @@ public final class Agent implements AutoCloseable, FeedListener {
 
     public boolean inSync() {
         return inSync;
+    }
+
+    /** The plan of the last cycle (the bench replays its payloads with the raw tools). */
+    public FirewallPlan lastPlan() {
+        return lastPlan;
     }
 
     /** What the agent believes Tapguard has in the kernel (tests compare it with a read-back). */
@@ -246,6 +252,7 @@ public final class Agent implements AutoCloseable, FeedListener {
         long tRender = System.nanoTime();
         FirewallState desired = DesiredState.of(rr.ruleset(), own, Map.of(), keyCache);
         FirewallPlan plan = FirewallPlanner.plan(desired, predicted);
+        lastPlan = plan;
         long tPlan = System.nanoTime();
         Set<String> viewPorts = new HashSet<>();
         view.ports().forEach(p -> viewPorts.add(p.id()));

@@ -11,10 +11,17 @@ import java.util.Map;
 
 /**
  * Writes a plan to the kernel: {@code ipset restore} (create/add/del), then one {@code iptables-restore -n} and one
- * {@code ip6tables-restore -n}, then {@code ipset restore} (destroy sets nothing references any more). Stops at the
- * first failure: each restore commits per table, so what failed left its table as it was.
+ * {@code ip6tables-restore -n} (side by side: separate tables), then {@code ipset restore} (destroy sets nothing
+ * references any more). Stops at the first failure: each restore commits per table, so what failed left its table
+ * as it was (the agent reads the kernel back before it retries).
  */
 public final class FirewallApplier {
+    private static final java.util.concurrent.ExecutorService POOL =
+            java.util.concurrent.Executors.newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "tapguard-restore");
+                t.setDaemon(true);
+                return t;
+            });
     private final CommandRunner runner;
     private final Duration timeout;
 
@@ -42,10 +49,33 @@ public final class FirewallApplier {
         if (plan.ipsetUpdate() != null && !run(steps, "ipset", null, ipsetRestore(plan.ipsetUpdate()))) {
             return new Outcome(steps, false);
         }
-        for (Map.Entry<Family, String> e : plan.restore().entrySet()) {
-            if (!run(steps, e.getKey().command() + "-restore", e.getKey(), restore(e.getKey(), e.getValue()))) {
-                return new Outcome(steps, false);
+        // the two families are separate kernel tables: their restores run side by side
+        List<Map.Entry<Family, String>> families = new ArrayList<>(plan.restore().entrySet());
+        List<java.util.concurrent.CompletableFuture<Step>> running = new ArrayList<>();
+        for (Map.Entry<Family, String> e : families) {
+            Command c = restore(e.getKey(), e.getValue());
+            String tool = e.getKey().command() + "-restore";
+            running.add(families.size() == 1
+                    ? java.util.concurrent.CompletableFuture.completedFuture(new Step(tool, e.getKey(), runner.run(c)))
+                    : java.util.concurrent.CompletableFuture.supplyAsync(
+                            () -> new Step(tool, e.getKey(), runner.run(c)), POOL));
+        }
+        boolean ok = true;
+        Step failed = null;
+        for (var f : running) {
+            Step s = f.join();
+            if (s.ok()) {
+                steps.add(s);
+            } else if (failed == null) {
+                failed = s;
+                ok = false;
+            } else {
+                steps.add(s);
             }
+        }
+        if (!ok) {
+            steps.add(failed);
+            return new Outcome(steps, false);
         }
         if (plan.ipsetDestroy() != null && !run(steps, "ipset", null, ipsetRestore(plan.ipsetDestroy()))) {
             return new Outcome(steps, false);

@@ -93,11 +93,12 @@ public final class FirewallPlanner {
             String chain = e.getKey();
             List<OwnedRule> n = e.getValue();
             List<OwnedRule> o = have.chains().get(chain);
-            if (o != null && sameKeys(o, n)) {
+            boolean orderFree = orderFree(chain);
+            if (o != null && (orderFree ? sameSet(o, n) : sameKeys(o, n))) {
                 continue;
             }
             changed.add(chain);
-            List<String> edits = o == null ? null : edits(chain, o, n);
+            List<String> edits = o == null ? null : orderFree ? setEdits(chain, o, n) : edits(chain, o, n);
             if (edits != null) {
                 for (String line : edits) {
                     (line.startsWith("-D") ? deletes : inserts).add(line);
@@ -153,6 +154,74 @@ public final class FirewallPlanner {
         }
         sb.append("COMMIT\n");
         return sb.toString();
+    }
+
+    /**
+     * The per-port dispatch chains (FORWARD, INPUT, sg-chain, raw PREROUTING): every rule in them matches one device
+     * ({@code --physdev-in/out} or {@code -i}) and no two match the same packets, so their order carries no meaning
+     * except for the device-less rules at the end (sg-chain's final ACCEPT). They are compared as sets and a new
+     * port's rules go in at position 1, which iptables-nft does without reading the chain back; Neutron keeps them
+     * sorted, which costs a read of a chain of thousands of rules per insert.
+     */
+    public static boolean orderFree(String chain) {
+        return chain.endsWith("-FORWARD") || chain.endsWith("-INPUT") || chain.endsWith("-sg-chain")
+                || chain.endsWith("-PREROUTING");
+    }
+
+    private static boolean deviceRule(OwnedRule r) {
+        String k = r.key();
+        return k.contains("--physdev-in ") || k.contains("--physdev-out ") || k.startsWith("-i ")
+                || k.contains(" -i ");
+    }
+
+    /** Same device rules in any order, and the same device-less tail in the same order. */
+    public static boolean sameSet(List<OwnedRule> a, List<OwnedRule> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        List<String> e = setEdits("", a, b);
+        return e != null && e.isEmpty();
+    }
+
+    /** Deletes by spec and inserts at 1 for an order-free chain, or null when its device-less tail differs. */
+    static List<String> setEdits(String chain, List<OwnedRule> o, List<OwnedRule> n) {
+        List<String> tailO = new ArrayList<>();
+        List<String> tailN = new ArrayList<>();
+        Map<String, OwnedRule> oldDev = new java.util.LinkedHashMap<>();
+        Map<String, OwnedRule> newDev = new java.util.LinkedHashMap<>();
+        if (!split(o, oldDev, tailO) || !split(n, newDev, tailN) || !tailO.equals(tailN)) {
+            return null;
+        }
+        List<String> out = new ArrayList<>();
+        oldDev.forEach((k, r) -> {
+            if (!newDev.containsKey(k)) {
+                out.add("-D " + chain + " " + r.text());
+            }
+        });
+        List<OwnedRule> ins = new ArrayList<>();
+        newDev.forEach((k, r) -> {
+            if (!oldDev.containsKey(k)) {
+                ins.add(r);
+            }
+        });
+        for (int i = ins.size() - 1; i >= 0; i--) {
+            out.add("-I " + chain + " 1 " + ins.get(i).text());
+        }
+        return out;
+    }
+
+    /** Device rules (unique) until the first device-less rule, which starts the tail. */
+    private static boolean split(List<OwnedRule> rules, Map<String, OwnedRule> dev, List<String> tail) {
+        for (OwnedRule r : rules) {
+            if (tail.isEmpty() && deviceRule(r)) {
+                if (dev.put(r.key(), r) != null) {
+                    return false;
+                }
+            } else {
+                tail.add(r.key());
+            }
+        }
+        return true;
     }
 
     public static boolean sameKeys(List<OwnedRule> a, List<OwnedRule> b) {

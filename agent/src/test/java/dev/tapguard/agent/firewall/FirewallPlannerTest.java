@@ -67,6 +67,28 @@ class FirewallPlannerTest {
         assertThat(simulate(old.stream().map(OwnedRule::text).toList(), edits)).isEqualTo(want);
     }
 
+    @Property(tries = 200)
+    void setEditsKeepTheTailLastAndReachTheNewSet(@ForAll @IntRange(min = 0, max = 60) int size,
+                                                  @ForAll @IntRange(min = 0, max = 5) int removals,
+                                                  @ForAll @IntRange(min = 0, max = 5) int additions,
+                                                  @ForAll long seed) {
+        Random rnd = new Random(seed);
+        List<OwnedRule> old = rules("a", size);
+        old.add(r("-j ACCEPT"));
+        List<OwnedRule> neu = new ArrayList<>(old.subList(0, size));
+        for (int i = 0; i < removals && !neu.isEmpty(); i++) {
+            neu.remove(rnd.nextInt(neu.size()));
+        }
+        for (int i = 0; i < additions; i++) {
+            neu.add(rnd.nextInt(neu.size() + 1), r("-m physdev --physdev-out new" + i + " -j DROP"));
+        }
+        neu.add(r("-j ACCEPT"));
+        List<String> got = simulate(old.stream().map(OwnedRule::text).toList(),
+                FirewallPlanner.setEdits("c", old, neu));
+        assertThat(got.get(got.size() - 1)).isEqualTo("-j ACCEPT");
+        assertThat(got).containsExactlyInAnyOrderElementsOf(neu.stream().map(OwnedRule::text).toList());
+    }
+
     @Test
     void oneNewPortInABigSharedChainIsTwoInsertsNotARewrite() {
         List<OwnedRule> old = rules("a", 4000);
@@ -78,8 +100,13 @@ class FirewallPlannerTest {
         FirewallPlan p = FirewallPlanner.plan(state(want), state(have));
         assertThat(p.stats().ruleEdits()).isEqualTo(2);
         assertThat(p.stats().rulesWritten()).isZero();
-        assertThat(p.restore().get(Family.IPV4)).contains("-I neutron-openvswi-sg-chain 1001 ")
+        assertThat(p.restore().get(Family.IPV4)).contains("-I neutron-openvswi-sg-chain 1 ")
                 .doesNotContain(":neutron-openvswi-sg-chain");
+        // the same rules in another order are the same dispatch chain: nothing to write
+        List<OwnedRule> shuffled = new ArrayList<>(neu);
+        java.util.Collections.shuffle(shuffled, new Random(7));
+        TableState again = new TableState("filter", Map.of("neutron-openvswi-sg-chain", shuffled), Map.of(), Set.of());
+        assertThat(FirewallPlanner.plan(state(want), state(again)).empty()).isTrue();
     }
 
     @Test
