@@ -250,7 +250,8 @@ public final class Agent implements AutoCloseable, FeedListener {
         }
         RenderResult rr = HybridIptablesRenderer.render(view, cfg.renderOptions(), zoneState(predicted));
         long tRender = System.nanoTime();
-        FirewallState desired = DesiredState.of(rr.ruleset(), own, Map.of(), keyCache);
+        FirewallState desired = DesiredState.of(rr.ruleset(), own, Map.of(), keyCache,
+                predicted == null ? FirewallState.EMPTY : predicted);
         FirewallPlan plan = FirewallPlanner.plan(desired, predicted);
         lastPlan = plan;
         long tPlan = System.nanoTime();

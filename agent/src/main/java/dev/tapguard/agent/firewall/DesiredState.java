@@ -34,6 +34,15 @@ public final class DesiredState {
      */
     public static FirewallState of(Ruleset ruleset, Ownership own, Map<String, String> guarded,
                                    Map<String, String> keys) {
+        return of(ruleset, own, guarded, keys, FirewallState.EMPTY);
+    }
+
+    /**
+     * As above, reusing the rule lists of {@code previous} (the last desired state) for chains whose texts did not
+     * change, so an unchanged chain costs one string comparison per rule and compares by identity in the planner.
+     */
+    public static FirewallState of(Ruleset ruleset, Ownership own, Map<String, String> guarded,
+                                   Map<String, String> keys, FirewallState previous) {
         Map<String, String> nextKeys = new java.util.HashMap<>(keys.size() + 1024);
         Map<Family, Map<String, TableState>> tables = new EnumMap<>(Family.class);
         for (Family f : Family.values()) {
@@ -45,7 +54,9 @@ public final class DesiredState {
                 if (t != null) {
                     for (Chain c : t.chains()) {
                         if (own.ownsChain(c.name())) {
-                            chains.put(c.name(), owned(c.rules(), keys, nextKeys));
+                            List<OwnedRule> prev = previous.table(f, tn).chains().get(c.name());
+                            chains.put(c.name(), sameTexts(prev, c.rules()) ? remember(prev, nextKeys)
+                                    : owned(c.rules(), keys, nextKeys));
                         } else if (c.builtin()) {
                             List<Rule> ours = new ArrayList<>();
                             for (Rule r : c.rules()) {
@@ -107,6 +118,25 @@ public final class DesiredState {
         return List.of(
                 Rule.of(Verdict.DROP, p, new Match.Physdev(tap, null, false, false, false), comment),
                 Rule.of(Verdict.DROP, p, new Match.Physdev(null, tap, false, false, false), comment));
+    }
+
+    private static boolean sameTexts(List<OwnedRule> prev, List<Rule> rules) {
+        if (prev == null || prev.size() != rules.size()) {
+            return false;
+        }
+        for (int i = 0; i < rules.size(); i++) {
+            if (!prev.get(i).text().equals(rules.get(i).text())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static List<OwnedRule> remember(List<OwnedRule> prev, Map<String, String> nextKeys) {
+        for (OwnedRule r : prev) {
+            nextKeys.put(r.text(), r.key());
+        }
+        return prev;
     }
 
     private static List<OwnedRule> owned(List<Rule> rules, Map<String, String> keys, Map<String, String> nextKeys) {

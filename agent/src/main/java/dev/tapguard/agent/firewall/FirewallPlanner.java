@@ -176,6 +176,9 @@ public final class FirewallPlanner {
 
     /** Same device rules in any order, and the same device-less tail in the same order. */
     public static boolean sameSet(List<OwnedRule> a, List<OwnedRule> b) {
+        if (a == b) {
+            return true;
+        }
         if (a.size() != b.size()) {
             return false;
         }
@@ -225,6 +228,9 @@ public final class FirewallPlanner {
     }
 
     public static boolean sameKeys(List<OwnedRule> a, List<OwnedRule> b) {
+        if (a == b) {
+            return true;
+        }
         if (a.size() != b.size()) {
             return false;
         }
