@@ -43,7 +43,9 @@ public final class DesiredState {
      */
     public static FirewallState of(Ruleset ruleset, Ownership own, Map<String, String> guarded,
                                    Map<String, String> keys, FirewallState previous) {
-        Map<String, String> nextKeys = new java.util.HashMap<>(keys.size() + 1024);
+        // the key cache only grows here; it is rebuilt from the rules in use when it gets twice too big
+        Map<String, String> nextKeys = keys;
+        int[] inUse = new int[1];
         Map<Family, Map<String, TableState>> tables = new EnumMap<>(Family.class);
         for (Family f : Family.values()) {
             Map<String, TableState> byName = new LinkedHashMap<>();
@@ -55,8 +57,9 @@ public final class DesiredState {
                     for (Chain c : t.chains()) {
                         if (own.ownsChain(c.name())) {
                             List<OwnedRule> prev = previous.table(f, tn).chains().get(c.name());
-                            chains.put(c.name(), sameTexts(prev, c.rules()) ? remember(prev, nextKeys)
+                            chains.put(c.name(), sameTexts(prev, c.rules()) ? prev
                                     : owned(c.rules(), keys, nextKeys));
+                            inUse[0] += c.rules().size();
                         } else if (c.builtin()) {
                             List<Rule> ours = new ArrayList<>();
                             for (Rule r : c.rules()) {
@@ -81,13 +84,19 @@ public final class DesiredState {
         for (IpSet s : ruleset.ipsets()) {
             Set<String> members = new LinkedHashSet<>();
             for (String m : s.members()) {
-                members.add(IpSetMembers.key(m));
+                // member keys share the cache under a NUL prefix (no rule text starts with NUL)
+                members.add(keys.computeIfAbsent("\u0000" + m, k -> IpSetMembers.key(m)));
+                inUse[0]++;
             }
             sets.put(s.name(), new IpSetState(s.name(), s.ipsetFamily(), members));
         }
-        keys.clear();
-        keys.putAll(nextKeys);
-        return new FirewallState(tables, sets);
+        FirewallState out = new FirewallState(tables, sets);
+        if (keys.size() > 2 * inUse[0] + 4096) {
+            keys.clear();
+            out.tables().values().forEach(m -> m.values().forEach(t -> t.chains().values().forEach(
+                    rules -> rules.forEach(r -> keys.put(r.text(), r.key())))));
+        }
+        return out;
     }
 
     private static void addGuard(Ownership own, Map<String, String> guarded, Map<String, List<OwnedRule>> chains,
@@ -132,21 +141,14 @@ public final class DesiredState {
         return true;
     }
 
-    private static List<OwnedRule> remember(List<OwnedRule> prev, Map<String, String> nextKeys) {
-        for (OwnedRule r : prev) {
-            nextKeys.put(r.text(), r.key());
-        }
-        return prev;
-    }
-
     private static List<OwnedRule> owned(List<Rule> rules, Map<String, String> keys, Map<String, String> nextKeys) {
         List<OwnedRule> out = new ArrayList<>(rules.size());
         for (Rule r : rules) {
             String k = keys.get(r.text());
             if (k == null) {
                 k = RuleText.key(r.text());
+                nextKeys.put(r.text(), k);
             }
-            nextKeys.put(r.text(), k);
             out.add(new OwnedRule(r.text(), k, r));
         }
         return out;
