@@ -12,9 +12,29 @@ start_postgres() {
   :
 }
 
-# Open vSwitch with the userspace datapath (no kernel module here): ovsdb-server + ovs-vswitchd.
+# Open vSwitch: the system's ovsdb-server + ovs-vswitchd (userspace datapath when there is no kernel module), for
+# the demo and manual runs. Exports TAPGUARD_OVS_RUNDIR and TAPGUARD_OVS_SCHEMA. The privileged lab tests start
+# private instances inside their own namespaces (see agent/.../lab/PrivateOvs.java): with the userspace datapath
+# ovs-vswitchd can only use ports in its own network namespace, and the root namespace's links are not ours.
 start_openvswitch() {
-  :
+  local ctl=/usr/share/openvswitch/scripts/ovs-ctl rundir=/var/run/openvswitch
+  export TAPGUARD_OVS_SCHEMA=/usr/share/openvswitch/vswitch.ovsschema TAPGUARD_OVS_RUNDIR=$rundir
+  if ! command -v ovs-vswitchd >/dev/null 2>&1 || [ ! -x "$ctl" ]; then
+    echo "services: Open vSwitch is not installed (apt-get install openvswitch-switch)" >&2; return 1
+  fi
+  if ! ovs-vsctl --timeout=5 show >/dev/null 2>&1; then
+    "$ctl" --system-id=random --no-ovs-vswitchd start >/tmp/tapguard-ovs.log 2>&1 ||
+      { cat /tmp/tapguard-ovs.log >&2; echo "services: ovsdb-server did not start" >&2; return 1; }
+  fi
+  if ! ovs-appctl -t ovs-vswitchd version >/dev/null 2>&1; then
+    if [ -d /sys/module/openvswitch ]; then
+      "$ctl" --no-ovsdb-server start >>/tmp/tapguard-ovs.log 2>&1
+    else
+      # no kernel module: ovs-ctl would insist on loading it; the userspace (netdev) datapath needs none
+      ovs-vswitchd "unix:$rundir/db.sock" --pidfile --detach --log-file >>/tmp/tapguard-ovs.log 2>&1
+    fi || { cat /tmp/tapguard-ovs.log >&2; echo "services: ovs-vswitchd did not start" >&2; return 1; }
+  fi
+  echo "services: Open vSwitch $(ovs-vsctl --timeout=5 get Open_vSwitch . ovs_version 2>/dev/null) running ($rundir)"
 }
 
 # br_netfilter etc. for the privileged namespace tests.
