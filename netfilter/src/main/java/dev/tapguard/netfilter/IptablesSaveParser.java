@@ -30,6 +30,10 @@ public final class IptablesSaveParser {
             }
             try {
                 if (line.startsWith("*")) {
+                    if (table != null && table.equals(line.substring(1).strip()) && policies.isEmpty()) {
+                        warnings.add(new ParseWarning(lineNo, line, "table header repeated"));
+                        continue;
+                    }
                     if (table != null) {
                         warnings.add(new ParseWarning(lineNo, line, "table " + table + " has no COMMIT"));
                         tables.add(build(table, policies, policyCounters, rules));
