@@ -163,8 +163,9 @@ public final class Tracer {
                 fam = Ethertype.IPv4;
             }
         }
-        if (port != null) {
-            String own = ownAddress(port, fam);
+        String[] fromDump = port == null && pn != null ? fromSpoofChain(pn, fam) : null;
+        if (port != null || fromDump != null) {
+            String own = port != null ? ownAddress(port, fam) : fromDump[0];
             if (dir == Direction.INGRESS && dst == null) {
                 dst = own;
             } else if (dir == Direction.EGRESS && src == null) {
@@ -177,8 +178,8 @@ public final class Tracer {
         }
         int proto = protocolNumber(protoText, fam, warnings);
         String srcMac = p.srcMac();
-        if (srcMac == null && port != null && dir == Direction.EGRESS) {
-            srcMac = port.macAddress();
+        if (srcMac == null && dir == Direction.EGRESS) {
+            srcMac = port != null ? port.macAddress() : fromDump != null ? fromDump[1] : null;
         }
         Integer type = p.icmpType();
         Integer code = p.icmpCode();
@@ -203,6 +204,33 @@ public final class Tracer {
             warnings.add("the bridge of " + physIn + " is not known: rules on -i/-o cannot be decided");
         }
         return new Resolved(p, packet, port, pn, dir, p.toHost(), bridge);
+    }
+
+    /** A dump's port address and MAC, from the first host entry of its anti-spoof chain. */
+    private String[] fromSpoofChain(PortNames pn, Ethertype fam) {
+        if (wrap == null) {
+            return null;
+        }
+        Chain c = chain(Family.of(fam), "filter", pn.chain(wrap, 's'));
+        if (c == null) {
+            return null;
+        }
+        for (Rule r : c.rules()) {
+            String ip = null;
+            String mac = null;
+            for (dev.tapguard.netfilter.Match m : r.matches()) {
+                if (m instanceof dev.tapguard.netfilter.Match.Address a && a.source() && !a.negated()
+                        && (a.cidr().endsWith("/32") || a.cidr().endsWith("/128"))) {
+                    ip = a.cidr().substring(0, a.cidr().indexOf('/'));
+                } else if (m instanceof dev.tapguard.netfilter.Match.Mac mm) {
+                    mac = mm.macSource().toLowerCase(Locale.ROOT);
+                }
+            }
+            if (ip != null && mac != null && !ip.startsWith("fe80:")) {
+                return new String[] {ip, mac};
+            }
+        }
+        return null;
     }
 
     private static Ethertype familyOf(String addr, String what) {
