@@ -21,6 +21,8 @@ public final class RulesetEvaluator {
 
     private static final int MIN_BLOCK = 6;
     private static final int MAX_DEPTH = 64;
+    /** Rules one walk may try; only a ruleset with jump loops (which the kernel refuses to load) gets there. */
+    private static final int MAX_RULES_TRIED = 2_000_000;
 
     // rule actions
     private static final int A_CONTINUE = 0;
@@ -399,6 +401,8 @@ public final class RulesetEvaluator {
             int decRule = -1;
             List<String> notes;
             boolean undecided;
+            int tried;
+            boolean exhausted;
 
             Walk(Conditions.View v, boolean record) {
                 this.v = v;
@@ -493,6 +497,15 @@ public final class RulesetEvaluator {
             }
 
             private int tryRule(CChain c, CRule r, int depth) {
+                if (exhausted || ++tried > MAX_RULES_TRIED) {
+                    if (!exhausted) {
+                        exhausted = true;
+                        undecided = true;
+                        note("more than " + MAX_RULES_TRIED + " rules tried: the chains jump in a loop (the kernel "
+                                + "would refuse to load them); walk stopped");
+                    }
+                    return R_RETURN;
+                }
                 int m = Conditions.YES;
                 Conditions.Cond unknown = null;
                 for (Conditions.Cond cond : r.conds) {

@@ -238,6 +238,25 @@ class RulesetEvaluatorTest {
     }
 
     @Test
+    void jumpLoopsEndTheWalkUndecidedInsteadOfRunningForever() {
+        RulesetEvaluator e = evaluator("""
+                *filter
+                :INPUT ACCEPT [0:0]
+                :FORWARD DROP [0:0]
+                :OUTPUT ACCEPT [0:0]
+                :a - [0:0]
+                -A FORWARD -j a
+                -A a -j a
+                -A a -j a
+                COMMIT
+                """, null, null);
+        Evaluation ev = e.verdict(Packet.builder().src("1.1.1.1").dst("2.2.2.2").protocol(6).physdev("a", "b")
+                .build());
+        assertThat(ev.decided()).isFalse();
+        assertThat(ev.notes()).anyMatch(n -> n.contains("loop") || n.contains("nest deeper"));
+    }
+
+    @Test
     void aMarkSetInMangleIsSeenByFilter() {
         RulesetEvaluator e = evaluator("""
                 *mangle
