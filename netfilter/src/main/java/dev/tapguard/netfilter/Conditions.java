@@ -39,6 +39,7 @@ final class Conditions {
         String out;
         int stateBit;
         long mark;
+        final long[] scratch = new long[2];
         // set by the walk
         boolean notrack;
         int zone = -1;
@@ -65,6 +66,26 @@ final class Conditions {
         String keyName() {
             return null;
         }
+    }
+
+    /** Evaluation order within a rule: cheap and shared (protocol, state, ports) before addresses and sets. */
+    static int rank(Cond c) {
+        return switch (c) {
+            case Proto p -> 0;
+            case State s -> 1;
+            case Ports p -> 2;
+            case Icmp i -> 2;
+            case Multiport m -> 3;
+            case TcpFlags t -> 3;
+            case Physdev p -> 4;
+            case Iface i -> 4;
+            case Addr a -> 5;
+            case Mac m -> 6;
+            case Mark m -> 6;
+            case Iprange r -> 7;
+            case SetMatch s -> 8;
+            default -> 9;
+        };
     }
 
     static int bool(boolean b) {
@@ -277,47 +298,60 @@ final class Conditions {
 
     /** xt_physdev's physdev_mt, line for line (including: an option on a port the packet lacks). */
     static final class Physdev extends Cond {
-        final Match.PhysdevOptions o;
+        // flag options: 0 not given, 1 given, -1 given inverted
+        final int bridged;
+        final int isIn;
+        final int isOut;
+        final boolean inNeg;
+        final boolean outNeg;
         final boolean inPrefix;
         final boolean outPrefix;
         final String in;
         final String out;
+        final boolean plain;
 
         Physdev(Match source, Match.PhysdevOptions o) {
             super(source);
-            this.o = o;
+            bridged = flag(o.isBridged());
+            isIn = flag(o.isIn());
+            isOut = flag(o.isOut());
+            inNeg = o.inNegated();
+            outNeg = o.outNegated();
             inPrefix = o.physdevIn() != null && o.physdevIn().endsWith("+");
             outPrefix = o.physdevOut() != null && o.physdevOut().endsWith("+");
             in = o.physdevIn() == null ? null : inPrefix ? o.physdevIn().substring(0, o.physdevIn().length() - 1)
                     : o.physdevIn();
             out = o.physdevOut() == null ? null : outPrefix
                     ? o.physdevOut().substring(0, o.physdevOut().length() - 1) : o.physdevOut();
+            plain = source instanceof Match.Physdev;
+        }
+
+        private static int flag(Boolean b) {
+            return b == null ? 0 : b ? 1 : -1;
         }
 
         int test(View v) {
             if (!v.bridged) {
                 // no bridge info: only inverted options can match
-                if (Boolean.TRUE.equals(o.isBridged()) || Boolean.TRUE.equals(o.isIn())
-                        || Boolean.TRUE.equals(o.isOut()) || in != null && !o.inNegated()
-                        || out != null && !o.outNegated()) {
+                if (bridged == 1 || isIn == 1 || isOut == 1 || in != null && !inNeg || out != null && !outNeg) {
                     return NO;
                 }
                 return YES;
             }
             String outdev = v.physOut;
             String indev = v.physIn;
-            if (o.isBridged() != null && (outdev != null) != o.isBridged()) {
+            if (bridged != 0 && (outdev != null) != (bridged == 1)) {
                 return NO;
             }
-            if (o.isIn() != null && (indev == null) == o.isIn()) {
+            if (isIn != 0 && (indev == null) == (isIn == 1)) {
                 return NO;
             }
-            if (o.isOut() != null && (outdev == null) == o.isOut()) {
+            if (isOut != 0 && (outdev == null) == (isOut == 1)) {
                 return NO;
             }
             if (in != null && indev != null) {
                 boolean eq = inPrefix ? indev.startsWith(in) : indev.equals(in);
-                if (eq == o.inNegated()) {
+                if (eq == inNeg) {
                     return NO;
                 }
             }
@@ -325,15 +359,15 @@ final class Conditions {
                 return YES;
             }
             if (outdev == null) {
-                return bool(o.outNegated());
+                return bool(outNeg);
             }
             boolean eq = outPrefix ? outdev.startsWith(out) : outdev.equals(out);
-            return bool(eq != o.outNegated());
+            return bool(eq != outNeg);
         }
 
         @Override
         int keyKind() {
-            if (source instanceof Match.Physdev) {
+            if (plain) {
                 if (out != null && !outPrefix) {
                     return 2;
                 }

@@ -26,6 +26,9 @@ final class IpSetIndex {
         final long[] maskLo;
         final HashSet<Key> members = new HashSet<>();
         final HashSet<Key> nomatch = new HashSet<>();
+        /** IPv4 entries as (prefix length << 32 | network), without boxing. */
+        final LongSet members4 = new LongSet();
+        final LongSet nomatch4 = new LongSet();
         final List<String> listMembers;
 
         Entry(String name, String type, boolean v6, boolean modelled, int[] lengths, List<String> listMembers) {
@@ -46,6 +49,58 @@ final class IpSetIndex {
     }
 
     record Key(long hi, long lo, int len) {
+    }
+
+    /** An open-addressing set of longs (no boxing on lookups). */
+    static final class LongSet {
+        private long[] keys = new long[16];
+        private boolean[] used = new boolean[16];
+        private int size;
+
+        void add(long k) {
+            if ((size + 1) * 2 > keys.length) {
+                grow();
+            }
+            int i = slot(k, keys.length);
+            while (used[i]) {
+                if (keys[i] == k) {
+                    return;
+                }
+                i = (i + 1) & (keys.length - 1);
+            }
+            used[i] = true;
+            keys[i] = k;
+            size++;
+        }
+
+        boolean contains(long k) {
+            int i = slot(k, keys.length);
+            while (used[i]) {
+                if (keys[i] == k) {
+                    return true;
+                }
+                i = (i + 1) & (keys.length - 1);
+            }
+            return false;
+        }
+
+        private static int slot(long k, int n) {
+            long h = k * 0x9E3779B97F4A7C15L;
+            return (int) (h >>> 32) & (n - 1);
+        }
+
+        private void grow() {
+            long[] ok = keys;
+            boolean[] ou = used;
+            keys = new long[ok.length * 2];
+            used = new boolean[ok.length * 2];
+            size = 0;
+            for (int i = 0; i < ok.length; i++) {
+                if (ou[i]) {
+                    add(ok[i]);
+                }
+            }
+        }
     }
 
     private final Map<String, Entry> sets = new HashMap<>();
@@ -75,6 +130,10 @@ final class IpSetIndex {
             Entry e = new Entry(s.name(), type, v6, IpsetSaveParser.modelled(type), l, List.of());
             m.forEach(a -> e.members.add(new Key(a.hi(), a.lo(), a.prefixLength())));
             nm.forEach(a -> e.nomatch.add(new Key(a.hi(), a.lo(), a.prefixLength())));
+            if (!v6) {
+                m.forEach(a -> e.members4.add(((long) a.prefixLength() << 32) | a.lo()));
+                nm.forEach(a -> e.nomatch4.add(((long) a.prefixLength() << 32) | a.lo()));
+            }
             sets.put(s.name(), e);
         }
         dump.types().forEach((name, type) -> sets.computeIfAbsent(name,
@@ -102,6 +161,18 @@ final class IpSetIndex {
             return unknown ? -1 : 0;
         }
         if (e.v6 != v6) {
+            return 0;
+        }
+        if (!v6) {
+            for (int i = 0; i < e.lengths.length; i++) {
+                long k = ((long) e.lengths[i] << 32) | (lo & e.maskLo[i]);
+                if (e.nomatch4.contains(k)) {
+                    return 0;
+                }
+                if (e.members4.contains(k)) {
+                    return 1;
+                }
+            }
             return 0;
         }
         for (int i = 0; i < e.lengths.length; i++) {

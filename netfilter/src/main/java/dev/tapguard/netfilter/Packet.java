@@ -82,12 +82,24 @@ public record Packet(String src, String dst, int protocol, Integer sport, Intege
         if (mac == null) {
             return -1;
         }
-        String[] p = mac.split("[:-]");
         long v = 0;
-        for (String b : p) {
-            v = (v << 8) | Integer.parseInt(b, 16);
+        int octet = 0;
+        int digits = 0;
+        for (int i = 0; i < mac.length(); i++) {
+            char c = mac.charAt(i);
+            if (c == ':' || c == '-') {
+                v = (v << 8) | octet;
+                octet = 0;
+                digits = 0;
+                continue;
+            }
+            int d = Character.digit(c, 16);
+            if (d < 0 || ++digits > 2) {
+                throw new IllegalArgumentException("'" + mac + "' is not a MAC address");
+            }
+            octet = octet * 16 + d;
         }
-        return v;
+        return (v << 8) | octet;
     }
 
     private static long[] address(String a, String what) {

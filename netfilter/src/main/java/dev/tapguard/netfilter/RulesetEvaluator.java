@@ -110,9 +110,8 @@ public final class RulesetEvaluator {
 
     // ------------------------------------------------------------------------------------------------ compiled form
 
+    /** A compiled rule; rules with the same text in the same table share one (ports share their group rules). */
     static final class CRule {
-        final int number;
-        final Rule rule;
         final Conditions.Cond[] conds;
         final int action;
         final int target;
@@ -121,9 +120,7 @@ public final class RulesetEvaluator {
         final int keyKind;
         final String keyName;
 
-        CRule(int number, Rule rule, Conditions.Cond[] conds, int action, int target, long value, long mask) {
-            this.number = number;
-            this.rule = rule;
+        CRule(Conditions.Cond[] conds, int action, int target, long value, long mask) {
             this.conds = conds;
             this.action = action;
             this.target = target;
@@ -171,13 +168,14 @@ public final class RulesetEvaluator {
             }
         }
 
-        private static final int[] NONE = new int[0];
-
-        /** The rules that may match, ascending; null when the packet lacks a name the index needs (walk all). */
-        int[] candidates(Conditions.View v) {
-            int[] acc = null;
+        /**
+         * Fills {@code out} with the sorted rule lists that may match (null = none) and returns true; returns false
+         * when the packet lacks a device name the index needs (then every rule of the block is tried).
+         */
+        boolean lists(Conditions.View v, int[][] out) {
             for (int k = 1; k < 5; k++) {
                 Map<String, int[]> m = byKind[k];
+                out[k - 1] = null;
                 if (m == null) {
                     continue;
                 }
@@ -189,31 +187,13 @@ public final class RulesetEvaluator {
                 };
                 if (name == null) {
                     if (k >= 3) {
-                        return null; // an interface match on an unknown device cannot be decided
+                        return false; // an interface match on an unknown device cannot be decided
                     }
                     continue; // a physdev option on a port the packet lacks never matches
                 }
-                int[] c = m.get(name);
-                if (c != null) {
-                    acc = acc == null ? c : merge(acc, c);
-                }
+                out[k - 1] = m.get(name);
             }
-            return acc == null ? NONE : acc;
-        }
-
-        private static int[] merge(int[] a, int[] b) {
-            int[] out = new int[a.length + b.length];
-            int i = 0;
-            int j = 0;
-            int n = 0;
-            while (i < a.length || j < b.length) {
-                if (j >= b.length || i < a.length && a[i] < b[j]) {
-                    out[n++] = a[i++];
-                } else {
-                    out[n++] = b[j++];
-                }
-            }
-            return out;
+            return true;
         }
     }
 
@@ -223,6 +203,8 @@ public final class RulesetEvaluator {
         final String name;
         final String policy;
         CRule[] rules;
+        /** The rules as parsed or rendered (text, provenance), by index. */
+        Rule[] sources;
         Block[] blocks;
 
         CChain(int id, String table, String name, String policy) {
@@ -239,7 +221,10 @@ public final class RulesetEvaluator {
         final IpSetIndex sets;
         final List<CChain> chains = new ArrayList<>();
         final Map<String, Map<String, CChain>> byTable = new HashMap<>();
-        final List<String> compileNotes = new ArrayList<>();
+        /** Compiled rules by table and text, shared between chains. */
+        private final Map<String, CRule> compiled = new HashMap<>();
+        /** Compiled conditions by match, shared between rules (null: a comment). */
+        private final Map<Match, Conditions.Cond> condCache = new HashMap<>();
         /** Chains walked per hook, in the kernel's priority order. */
         final CChain[] prerouting;
         final CChain[] forward;
@@ -289,9 +274,17 @@ public final class RulesetEvaluator {
         private void compileChain(CChain cc, Chain c, Map<String, CChain> table) {
             CRule[] rules = new CRule[c.rules().size()];
             for (int i = 0; i < rules.length; i++) {
-                rules[i] = compileRule(i + 1, c.rules().get(i), table);
+                Rule r = c.rules().get(i);
+                String key = cc.table + "\u0000" + r.text();
+                CRule shared = compiled.get(key);
+                if (shared == null) {
+                    shared = compileRule(r, table);
+                    compiled.put(key, shared);
+                }
+                rules[i] = shared;
             }
             cc.rules = rules;
+            cc.sources = c.rules().toArray(new Rule[0]);
             List<Block> blocks = new ArrayList<>();
             int i = 0;
             while (i < rules.length) {
@@ -311,46 +304,50 @@ public final class RulesetEvaluator {
             cc.blocks = blocks.toArray(new Block[0]);
         }
 
-        private CRule compileRule(int number, Rule r, Map<String, CChain> table) {
+        private CRule compileRule(Rule r, Map<String, CChain> table) {
             List<Conditions.Cond> conds = new ArrayList<>(r.matches().size());
             for (Match m : r.matches()) {
-                Conditions.Cond c;
-                try {
-                    c = Conditions.compile(m, family == Family.IPV6, sets);
-                } catch (RuntimeException e) {
-                    c = new Conditions.Unknown(m);
+                Conditions.Cond c = condCache.get(m);
+                if (c == null && !condCache.containsKey(m)) {
+                    try {
+                        c = Conditions.compile(m, family == Family.IPV6, sets);
+                    } catch (RuntimeException e) {
+                        c = new Conditions.Unknown(m);
+                    }
+                    condCache.put(m, c);
                 }
                 if (c != null) {
                     conds.add(c);
                 }
             }
+            // cheap, shared conditions first: the result of an AND does not depend on the order
+            conds.sort(java.util.Comparator.comparingInt(Conditions::rank));
             Conditions.Cond[] arr = conds.toArray(new Conditions.Cond[0]);
             Verdict v = r.verdict();
             return switch (v) {
-                case null -> new CRule(number, r, arr, A_CONTINUE, -1, 0, 0);
-                case Verdict.Accept a -> new CRule(number, r, arr, A_ACCEPT, -1, 0, 0);
-                case Verdict.Drop d -> new CRule(number, r, arr, A_DROP, -1, 0, 0);
-                case Verdict.Reject rj -> new CRule(number, r, arr, A_REJECT, -1, 0, 0);
-                case Verdict.Return rt -> new CRule(number, r, arr, A_RETURN, -1, 0, 0);
-                case Verdict.Jump j -> jump(number, r, arr, j.chain(), table, A_JUMP);
-                case Verdict.Goto g -> jump(number, r, arr, g.chain(), table, A_GOTO);
-                case Verdict.CtZone z -> new CRule(number, r, arr, A_ZONE, -1, z.zone(), 0);
-                case Verdict.CtNotrack n -> new CRule(number, r, arr, A_NOTRACK, -1, 0, 0);
-                case Verdict.SetMark sm -> new CRule(number, r, arr, A_MARK, -1, sm.value(), sm.mask());
-                case Verdict.Log l -> new CRule(number, r, arr, A_CONTINUE, -1, 0, 0);
-                case Verdict.Nflog l -> new CRule(number, r, arr, A_CONTINUE, -1, 0, 0);
-                case Verdict.Other o -> new CRule(number, r, arr, continues(o) ? A_CONTINUE : A_UNKNOWN_TARGET, -1,
+                case null -> new CRule(arr, A_CONTINUE, -1, 0, 0);
+                case Verdict.Accept a -> new CRule(arr, A_ACCEPT, -1, 0, 0);
+                case Verdict.Drop d -> new CRule(arr, A_DROP, -1, 0, 0);
+                case Verdict.Reject rj -> new CRule(arr, A_REJECT, -1, 0, 0);
+                case Verdict.Return rt -> new CRule(arr, A_RETURN, -1, 0, 0);
+                case Verdict.Jump j -> jump(arr, j.chain(), table, A_JUMP);
+                case Verdict.Goto g -> jump(arr, g.chain(), table, A_GOTO);
+                case Verdict.CtZone z -> new CRule(arr, A_ZONE, -1, z.zone(), 0);
+                case Verdict.CtNotrack n -> new CRule(arr, A_NOTRACK, -1, 0, 0);
+                case Verdict.SetMark sm -> new CRule(arr, A_MARK, -1, sm.value(), sm.mask());
+                case Verdict.Log l -> new CRule(arr, A_CONTINUE, -1, 0, 0);
+                case Verdict.Nflog l -> new CRule(arr, A_CONTINUE, -1, 0, 0);
+                case Verdict.Other o -> new CRule(arr, continues(o) ? A_CONTINUE : A_UNKNOWN_TARGET, -1,
                         0, 0);
             };
         }
 
-        private static CRule jump(int number, Rule r, Conditions.Cond[] arr, String name, Map<String, CChain> table,
-                                  int action) {
+        private static CRule jump(Conditions.Cond[] arr, String name, Map<String, CChain> table, int action) {
             CChain t = table.get(name);
             if (t == null || t.policy != null) {
-                return new CRule(number, r, arr, A_MISSING_CHAIN, -1, 0, 0);
+                return new CRule(arr, A_MISSING_CHAIN, -1, 0, 0);
             }
-            return new CRule(number, r, arr, action, t.id, 0, 0);
+            return new CRule(arr, action, t.id, 0, 0);
         }
 
         /** Targets that do their work and let the packet go on to the next rule. */
@@ -367,7 +364,7 @@ public final class RulesetEvaluator {
 
         Conditions.View view(Packet p) {
             Conditions.View v = new Conditions.View();
-            long[] a = new long[2];
+            long[] a = v.scratch;
             int ver = AddressBits.parse(p.src(), a);
             v.v6 = ver == 6;
             v.srcHi = a[0];
@@ -403,6 +400,7 @@ public final class RulesetEvaluator {
             boolean undecided;
             int tried;
             boolean exhausted;
+            final int[][] lists = new int[4][];
 
             Walk(Conditions.View v, boolean record) {
                 this.v = v;
@@ -439,40 +437,85 @@ public final class RulesetEvaluator {
                     undecided = true;
                     return R_RETURN;
                 }
-                CRule[] rules = c.rules;
+                int n = c.rules.length;
                 Block[] blocks = c.blocks;
                 int bi = 0;
                 int i = 0;
-                while (i < rules.length) {
+                while (i < n) {
                     if (bi < blocks.length && blocks[bi].start == i) {
                         Block b = blocks[bi++];
-                        int[] cand = b.candidates(v);
-                        if (cand != null) {
-                            int prev = b.start;
-                            for (int k : cand) {
-                                if (k > prev) {
-                                    rec(S_SKIP, c.id, prev, k - 1);
-                                }
-                                int r = tryRule(c, rules[k], depth);
-                                if (r != R_NEXT) {
-                                    return finish(c, r);
-                                }
-                                prev = k + 1;
-                            }
-                            if (prev < b.end) {
-                                rec(S_SKIP, c.id, prev, b.end - 1);
+                        if (b.lists(v, lists)) {
+                            int r = walkCandidates(c, b, depth);
+                            if (r != R_NEXT) {
+                                return finish(c, r);
                             }
                             i = b.end;
                             continue;
                         }
                     }
-                    int r = tryRule(c, rules[i], depth);
+                    int r = tryRule(c, i, depth);
                     if (r != R_NEXT) {
                         return finish(c, r);
                     }
                     i++;
                 }
                 return finish(c, R_RETURN);
+            }
+
+            /** The block's candidate rules in order: a merge of its (at most four) sorted lists, no allocation. */
+            private int walkCandidates(CChain c, Block b, int depth) {
+                int[] l0 = lists[0];
+                int[] l1 = lists[1];
+                int[] l2 = lists[2];
+                int[] l3 = lists[3];
+                int i0 = 0;
+                int i1 = 0;
+                int i2 = 0;
+                int i3 = 0;
+                int prev = b.start;
+                while (true) {
+                    int k = Integer.MAX_VALUE;
+                    if (l0 != null && i0 < l0.length) {
+                        k = l0[i0];
+                    }
+                    if (l1 != null && i1 < l1.length && l1[i1] < k) {
+                        k = l1[i1];
+                    }
+                    if (l2 != null && i2 < l2.length && l2[i2] < k) {
+                        k = l2[i2];
+                    }
+                    if (l3 != null && i3 < l3.length && l3[i3] < k) {
+                        k = l3[i3];
+                    }
+                    if (k == Integer.MAX_VALUE) {
+                        break;
+                    }
+                    if (l0 != null && i0 < l0.length && l0[i0] == k) {
+                        i0++;
+                    }
+                    if (l1 != null && i1 < l1.length && l1[i1] == k) {
+                        i1++;
+                    }
+                    if (l2 != null && i2 < l2.length && l2[i2] == k) {
+                        i2++;
+                    }
+                    if (l3 != null && i3 < l3.length && l3[i3] == k) {
+                        i3++;
+                    }
+                    if (k > prev) {
+                        rec(S_SKIP, c.id, prev, k - 1);
+                    }
+                    // l0..l3 are locals: a nested block reusing the scratch array does not disturb them
+                    int r = tryRule(c, k, depth);
+                    if (r != R_NEXT) {
+                        return r;
+                    }
+                    prev = k + 1;
+                }
+                if (prev < b.end) {
+                    rec(S_SKIP, c.id, prev, b.end - 1);
+                }
+                return R_NEXT;
             }
 
             private int finish(CChain c, int r) {
@@ -496,7 +539,8 @@ public final class RulesetEvaluator {
                 return R_RETURN;
             }
 
-            private int tryRule(CChain c, CRule r, int depth) {
+            private int tryRule(CChain c, int idx, int depth) {
+                CRule r = c.rules[idx];
                 if (exhausted || ++tried > MAX_RULES_TRIED) {
                     if (!exhausted) {
                         exhausted = true;
@@ -521,13 +565,13 @@ public final class RulesetEvaluator {
                         }
                     }
                 }
-                rec(S_RULE, c.id, r.number - 1, m);
+                rec(S_RULE, c.id, idx, m);
                 if (m == Conditions.NO) {
                     return R_NEXT;
                 }
                 if (m == Conditions.UNKNOWN) {
                     undecided = true;
-                    note(c.table + " " + c.name + " rule " + r.number + ": could not decide ("
+                    note(c.table + " " + c.name + " rule " + (idx + 1) + ": could not decide ("
                             + Conditions.unknownReason(unknown, v) + "); taken as not matching");
                     return R_NEXT;
                 }
@@ -535,13 +579,13 @@ public final class RulesetEvaluator {
                     case A_CONTINUE:
                         return R_NEXT;
                     case A_ACCEPT:
-                        decide(c, r);
+                        decide(c, idx);
                         return R_ACCEPT;
                     case A_DROP:
-                        decide(c, r);
+                        decide(c, idx);
                         return R_DROP;
                     case A_REJECT:
-                        decide(c, r);
+                        decide(c, idx);
                         return R_REJECT;
                     case A_RETURN:
                         return R_RETURN;
@@ -563,21 +607,23 @@ public final class RulesetEvaluator {
                         v.mark = ((v.mark & ~r.mask) ^ r.value) & 0xffffffffL;
                         return R_NEXT;
                     case A_MISSING_CHAIN:
-                        note(c.table + " " + c.name + " rule " + r.number + ": target chain of '" + r.rule.text()
+                        note(c.table + " " + c.name + " rule " + (idx + 1) + ": target chain of '"
+                                + c.sources[idx].text()
                                 + "' does not exist; taken as continuing");
                         undecided = true;
                         return R_NEXT;
                     default:
-                        note(c.table + " " + c.name + " rule " + r.number + ": target '" + r.rule.verdict().text()
+                        note(c.table + " " + c.name + " rule " + (idx + 1) + ": target '"
+                                + c.sources[idx].verdict().text()
                                 + "' is not modelled; taken as continuing");
                         undecided = true;
                         return R_NEXT;
                 }
             }
 
-            private void decide(CChain c, CRule r) {
+            private void decide(CChain c, int idx) {
                 decChain = c;
-                decRule = r.number - 1;
+                decRule = idx;
             }
         }
 
@@ -626,7 +672,7 @@ public final class RulesetEvaluator {
             if (w.decChain != null) {
                 CChain dc = w.decChain;
                 d = w.decRule < 0 ? new Evaluation.Decision(family, dc.table, dc.name, 0, null, dc.policy)
-                        : new Evaluation.Decision(family, dc.table, dc.name, w.decRule + 1, dc.rules[w.decRule].rule,
+                        : new Evaluation.Decision(family, dc.table, dc.name, w.decRule + 1, dc.sources[w.decRule],
                         null);
             }
             List<String> notes = w.notes == null ? List.of() : List.copyOf(w.notes);
@@ -656,9 +702,9 @@ public final class RulesetEvaluator {
                 switch (s[i]) {
                     case S_ENTER -> out.add(new Evaluation.Entered(c.table, c.name));
                     case S_RULE -> {
-                        CRule r = c.rules[s[i + 2]];
+                        int idx = s[i + 2];
                         Boolean m = s[i + 3] == Conditions.UNKNOWN ? null : s[i + 3] == Conditions.YES;
-                        out.add(new Evaluation.Tried(c.table, c.name, r.number, r.rule, m));
+                        out.add(new Evaluation.Tried(c.table, c.name, idx + 1, c.sources[idx], m));
                     }
                     case S_SKIP -> out.add(new Evaluation.Skipped(c.table, c.name, s[i + 2] + 1, s[i + 3] + 1));
                     case S_POLICY -> out.add(new Evaluation.Policy(c.table, c.name, c.policy));
