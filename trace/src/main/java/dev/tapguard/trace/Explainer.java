@@ -224,6 +224,7 @@ final class Explainer {
         RulesetEvaluator evaluator = t.evaluator();
         Packet p = r.packet();
         List<Trace.ClosestRule> out = new ArrayList<>();
+        java.util.Map<Trace.ClosestRule, Integer> conditions = new java.util.IdentityHashMap<>();
         for (String tc : portChains) {
             String[] parts = tc.split("\u0000");
             Chain c = t.chain(p.family(), parts[0], parts[1]);
@@ -253,10 +254,19 @@ final class Explainer {
                     continue;
                 }
                 out.add(new Trace.ClosestRule(c.name(), i + 1, rule.text(), prov, describe(t, prov), mismatches));
+                conditions.put(out.get(out.size() - 1), results.size());
             }
         }
-        out.sort(Comparator.comparingInt((Trace.ClosestRule c) -> c.mismatches().size()));
+        // fewest mismatches first; among equals, the 4-versus-94 confusion, then the least specific rule
+        out.sort(Comparator.comparingInt((Trace.ClosestRule c) -> c.mismatches().size())
+                .thenComparingInt(c -> confusable(p, c) ? 0 : 1)
+                .thenComparingInt(conditions::get));
         return out.size() > CLOSEST ? List.copyOf(out.subList(0, CLOSEST)) : out;
+    }
+
+    private static boolean confusable(Packet p, Trace.ClosestRule c) {
+        String m = c.mismatches().get(0);
+        return p.protocol() == 4 && m.startsWith("protocol 94") || p.protocol() == 94 && m.startsWith("protocol 4 (");
     }
 
     private static String describe(Tracer t, Provenance prov) {
