@@ -92,8 +92,8 @@ public final class SecurityGroupLinter {
         String p = r.protocol();
         if ("94".equals(p)) {
             out.add(new LintFinding(LintCode.PROTOCOL_94_IS_BEET, Severity.WARNING, g.id(), r.id(), describe(r)
-                    + ": Linux uses 94 for BEET (IPPROTO_BEETPH); IP-in-IP is 4. For IP-in-IP tunnels use "
-                    + "--protocol 4 (or ipip)"));
+                    + ": Linux uses 94 for BEET; IP-in-IP is 4 (IPPROTO_BEETPH and IPPROTO_IPIP). For IP-in-IP "
+                    + "tunnels use --protocol 4"));
         } else if ("ipip".equals(p)) {
             out.add(new LintFinding(LintCode.IPIP_NAME, Severity.INFO, g.id(), r.id(), describe(r)
                     + ": 'ipip' is IP-in-IP, protocol 4; Tapguard writes protocol 4, but Neutron's iptables driver "
