@@ -5,7 +5,10 @@ final class AddressBits {
     private AddressBits() {
     }
 
-    /** Fills out[0]=hi, out[1]=lo and returns the version (4 or 6); falls back to the IPAddress library. */
+    /**
+     * Fills out[0]=hi, out[1]=lo and returns the version (4 or 6); falls back to the IPAddress library for forms
+     * the fast path does not read (it throws IllegalArgumentException for what is not an address).
+     */
     static int parse(String s, long[] out) {
         if (s.indexOf(':') < 0) {
             long v = ipv4(s, 0, s.length());
@@ -21,6 +24,21 @@ final class AddressBits {
         out[0] = a[0];
         out[1] = a[1];
         return (int) a[2];
+    }
+
+    /** Only the standard forms (dotted quad, RFC 4291 text); throws IllegalArgumentException otherwise. */
+    static int parseStrict(String s, long[] out) {
+        if (s.indexOf(':') < 0) {
+            long v = ipv4(s, 0, s.length());
+            if (v >= 0) {
+                out[0] = 0;
+                out[1] = v;
+                return 4;
+            }
+        } else if (ipv6(s, out)) {
+            return 6;
+        }
+        throw new IllegalArgumentException("'" + s + "' is not an IP address");
     }
 
     /** Dotted quad in s[from,to), or -1. */

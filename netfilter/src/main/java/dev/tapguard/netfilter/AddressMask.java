@@ -52,6 +52,13 @@ public record AddressMask(boolean v6, long hi, long lo, long maskHi, long maskLo
 
     /** The bits of a bare address: {hi, lo, version}. */
     public static long[] address(String addr, String context) {
+        long[] fast = new long[3];
+        try {
+            fast[2] = AddressBits.parseStrict(addr, fast);
+            return fast;
+        } catch (IllegalArgumentException e) {
+            // not a standard form: let the IPAddress library judge it
+        }
         IPAddress ip = new IPAddressString(addr).getAddress();
         if (ip == null || ip.getNetworkPrefixLength() != null || ip.isMultiple()) {
             throw new IllegalArgumentException("'" + context + "' is not an address");

@@ -37,6 +37,8 @@ final class Conditions {
         String physOut;
         String in;
         String out;
+        /** The ruleset's index entries for physIn, physOut, in, out (null: no rule names that device). */
+        final RulesetEvaluator.Device[] dev = new RulesetEvaluator.Device[4];
         int stateBit;
         long mark;
         final long[] scratch = new long[2];
@@ -94,13 +96,18 @@ final class Conditions {
 
     /** Compiles one match; {@code Match.Comment} gives null (no condition). */
     static Cond compile(Match m, boolean v6family, IpSetIndex sets) {
+        return compile(m, v6family, sets, java.util.function.UnaryOperator.identity());
+    }
+
+    /** As above; device names go through {@code names} so that equal names are one instance (identity compares). */
+    static Cond compile(Match m, boolean v6family, IpSetIndex sets, java.util.function.UnaryOperator<String> names) {
         return switch (m) {
             case Match.Comment c -> null;
             case Match.Address a -> addr(a, a.source(), a.negated());
             case Match.Protocol p -> new Proto(p, RuleParser.readsAs(p.protocol()), p.negated());
-            case Match.Interface i -> new Iface(i, i.in(), i.name(), i.negated());
-            case Match.Physdev p -> new Physdev(p, Match.PhysdevOptions.of(p));
-            case Match.PhysdevOptions p -> new Physdev(p, p);
+            case Match.Interface i -> new Iface(i, i.in(), names.apply(i.name()), i.negated());
+            case Match.Physdev p -> new Physdev(p, Match.PhysdevOptions.of(p), names);
+            case Match.PhysdevOptions p -> new Physdev(p, p, names);
             case Match.Ports p -> ports(p, p, false);
             case Match.Multiport mp -> mp.sports() != null && mp.dports() != null
                     ? new All(mp, List.of(multiport(mp, mp.sports(), 0, false), multiport(mp, mp.dports(), 1, false)))
@@ -311,6 +318,10 @@ final class Conditions {
         final boolean plain;
 
         Physdev(Match source, Match.PhysdevOptions o) {
+            this(source, o, java.util.function.UnaryOperator.identity());
+        }
+
+        Physdev(Match source, Match.PhysdevOptions o, java.util.function.UnaryOperator<String> names) {
             super(source);
             bridged = flag(o.isBridged());
             isIn = flag(o.isIn());
@@ -320,9 +331,9 @@ final class Conditions {
             inPrefix = o.physdevIn() != null && o.physdevIn().endsWith("+");
             outPrefix = o.physdevOut() != null && o.physdevOut().endsWith("+");
             in = o.physdevIn() == null ? null : inPrefix ? o.physdevIn().substring(0, o.physdevIn().length() - 1)
-                    : o.physdevIn();
+                    : names.apply(o.physdevIn());
             out = o.physdevOut() == null ? null : outPrefix
-                    ? o.physdevOut().substring(0, o.physdevOut().length() - 1) : o.physdevOut();
+                    ? o.physdevOut().substring(0, o.physdevOut().length() - 1) : names.apply(o.physdevOut());
             plain = source instanceof Match.Physdev;
         }
 

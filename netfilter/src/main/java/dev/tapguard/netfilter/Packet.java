@@ -107,7 +107,9 @@ public record Packet(String src, String dst, int protocol, Integer sport, Intege
             throw new IllegalArgumentException(what + " " + a + " must be an address, not a prefix");
         }
         try {
-            return AddressMask.address(a, a);
+            long[] bits = new long[3];
+            bits[2] = AddressBits.parseStrict(a, bits);
+            return bits;
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(what + " '" + a + "' is not an IP address");
         }

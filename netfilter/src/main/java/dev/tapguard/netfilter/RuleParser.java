@@ -233,9 +233,8 @@ public final class RuleParser {
     }
 
     private static List<Match> module(String name, List<String> words, List<String> warnings) {
-        String joined = "-m " + name + (words.isEmpty() ? "" : " " + String.join(" ", quoteAll(words)));
         if (!KNOWN_MODULES.contains(name)) {
-            return List.of(unknown(joined, "module " + name, warnings));
+            return List.of(unknown(joined(name, words), "module " + name, warnings));
         }
         try {
             List<Opt> opts = options(words);
@@ -251,11 +250,15 @@ public final class RuleParser {
                 case "comment" -> List.of(new Match.Comment(single(opts, "--comment").value()));
                 case "iprange" -> iprange(opts);
                 case "mark" -> List.of(mark(opts));
-                default -> List.of(unknown(joined, "module " + name, warnings));
+                default -> List.of(unknown(joined(name, words), "module " + name, warnings));
             };
         } catch (RuntimeException e) {
-            return List.of(unknown(joined, "module " + name + " (" + e.getMessage() + ")", warnings));
+            return List.of(unknown(joined(name, words), "module " + name + " (" + e.getMessage() + ")", warnings));
         }
+    }
+
+    private static String joined(String module, List<String> words) {
+        return "-m " + module + (words.isEmpty() ? "" : " " + String.join(" ", quoteAll(words)));
     }
 
     private static Opt single(List<Opt> opts, String name) {

@@ -53,6 +53,8 @@ public final class RulesetEvaluator {
     static final int S_LEFT = 5;
 
     private final Map<Family, CompiledFamily> families = new EnumMap<>(Family.class);
+    /** Room for the steps of a typical walk through Neutron's layout (about 35 steps of 4 ints); it grows. */
+    private static final int STEP_INTS = 160;
 
     private RulesetEvaluator() {
     }
@@ -142,30 +144,23 @@ public final class RulesetEvaluator {
 
     /** A run of rules that each need one exact bridge port or interface, indexed by that name. */
     static final class Block {
+        final int id;
         final int start;
         final int end;
-        /** Per key kind (1..4), name to the rule indices (ascending) that need it. */
-        @SuppressWarnings("unchecked")
-        final Map<String, int[]>[] byKind = new Map[5];
+        /** Bit k set when some rule of the block is keyed by kind k (1 physdev-in .. 4 -o). */
+        final int kinds;
 
-        Block(int start, int end, CRule[] rules) {
+        Block(int id, int start, int end, CRule[] rules, Map<String, Device.Builder> devices) {
+            this.id = id;
             this.start = start;
             this.end = end;
-            Map<String, List<Integer>>[] tmp = new Map[5];
+            int k = 0;
             for (int i = start; i < end; i++) {
                 CRule r = rules[i];
-                if (tmp[r.keyKind] == null) {
-                    tmp[r.keyKind] = new HashMap<>();
-                }
-                tmp[r.keyKind].computeIfAbsent(r.keyName, k -> new ArrayList<>()).add(i);
+                k |= 1 << r.keyKind;
+                devices.computeIfAbsent(r.keyName, Device.Builder::new).add(id * 4 + r.keyKind - 1, i);
             }
-            for (int k = 1; k < 5; k++) {
-                if (tmp[k] != null) {
-                    Map<String, int[]> m = new HashMap<>(tmp[k].size() * 2);
-                    tmp[k].forEach((n, l) -> m.put(n, l.stream().mapToInt(Integer::intValue).toArray()));
-                    byKind[k] = m;
-                }
-            }
+            this.kinds = k;
         }
 
         /**
@@ -174,9 +169,8 @@ public final class RulesetEvaluator {
          */
         boolean lists(Conditions.View v, int[][] out) {
             for (int k = 1; k < 5; k++) {
-                Map<String, int[]> m = byKind[k];
                 out[k - 1] = null;
-                if (m == null) {
+                if ((kinds & (1 << k)) == 0) {
                     continue;
                 }
                 String name = switch (k) {
@@ -191,9 +185,61 @@ public final class RulesetEvaluator {
                     }
                     continue; // a physdev option on a port the packet lacks never matches
                 }
-                out[k - 1] = m.get(name);
+                Device d = v.dev[k - 1];
+                out[k - 1] = d == null ? null : d.list(id * 4 + k - 1);
             }
             return true;
+        }
+    }
+
+    /**
+     * A device name the ruleset keys rules by, with the rules that need it in every block: looked up once per
+     * probe and name, so that each block costs an array read instead of a hash lookup.
+     */
+    static final class Device {
+        final String name;
+        /** Sorted (block id * 4 + kind - 1) keys and, in parallel, the ascending rule indices. */
+        final int[] keys;
+        final int[][] lists;
+
+        Device(String name, int[] keys, int[][] lists) {
+            this.name = name;
+            this.keys = keys;
+            this.lists = lists;
+        }
+
+        int[] list(int key) {
+            for (int i = 0; i < keys.length; i++) {
+                if (keys[i] == key) {
+                    return lists[i];
+                }
+            }
+            return null;
+        }
+
+        /** Collects a device's entries while blocks are built. */
+        static final class Builder {
+            final String name;
+            final java.util.TreeMap<Integer, List<Integer>> byKey = new java.util.TreeMap<>();
+
+            Builder(String name) {
+                this.name = name;
+            }
+
+            void add(int key, int rule) {
+                byKey.computeIfAbsent(key, x -> new ArrayList<>()).add(rule);
+            }
+
+            Device build() {
+                int[] keys = new int[byKey.size()];
+                int[][] lists = new int[byKey.size()][];
+                int i = 0;
+                for (Map.Entry<Integer, List<Integer>> e : byKey.entrySet()) {
+                    keys[i] = e.getKey();
+                    lists[i++] = e.getValue().stream().mapToInt(Integer::intValue).toArray();
+                }
+                return new Device(name, keys, lists);
+            }
         }
     }
 
@@ -225,6 +271,12 @@ public final class RulesetEvaluator {
         private final Map<String, CRule> compiled = new HashMap<>();
         /** Compiled conditions by match, shared between rules (null: a comment). */
         private final Map<Match, Conditions.Cond> condCache = new HashMap<>();
+        /** One instance per device name, so that name compares are mostly identity compares. */
+        private final Map<String, String> names = new HashMap<>();
+        private final Map<String, Device.Builder> deviceBuilders = new HashMap<>();
+        private int blockCount;
+        /** The devices the blocks are keyed by. */
+        final Map<String, Device> devices = new HashMap<>();
         /** Chains walked per hook, in the kernel's priority order. */
         final CChain[] prerouting;
         final CChain[] forward;
@@ -248,6 +300,8 @@ public final class RulesetEvaluator {
                     compileChain(m.get(c.name()), c, m);
                 }
             }
+            deviceBuilders.forEach((name, b) -> devices.put(name, b.build()));
+            deviceBuilders.clear();
             prerouting = hook(List.of("raw", "mangle"), "PREROUTING");
             forward = hook(List.of("mangle", "filter", "security"), "FORWARD");
             input = hook(List.of("mangle", "filter", "security"), "INPUT");
@@ -297,7 +351,7 @@ public final class RulesetEvaluator {
                     j++;
                 }
                 if (j - i >= MIN_BLOCK) {
-                    blocks.add(new Block(i, j, rules));
+                    blocks.add(new Block(blockCount++, i, j, rules, deviceBuilders));
                 }
                 i = j;
             }
@@ -310,7 +364,7 @@ public final class RulesetEvaluator {
                 Conditions.Cond c = condCache.get(m);
                 if (c == null && !condCache.containsKey(m)) {
                     try {
-                        c = Conditions.compile(m, family == Family.IPV6, sets);
+                        c = Conditions.compile(m, family == Family.IPV6, sets, n -> names.computeIfAbsent(n, x -> x));
                     } catch (RuntimeException e) {
                         c = new Conditions.Unknown(m);
                     }
@@ -380,12 +434,28 @@ public final class RulesetEvaluator {
             v.tcpFlags = p.tcpFlags() == null ? -1 : TcpFlagBits.parse(p.tcpFlags());
             v.srcMac = Packet.macBits(p.srcMac());
             v.bridged = p.bridged();
-            v.physIn = p.physdevIn();
-            v.physOut = p.physdevOut();
-            v.in = p.inInterface();
-            v.out = p.outInterface();
+            v.physIn = device(v, 0, p.physdevIn());
+            v.physOut = device(v, 1, p.physdevOut());
+            v.in = device(v, 2, p.inInterface());
+            v.out = p.outInterface() != null && p.outInterface().equals(p.inInterface()) ? v.in
+                    : device(v, 3, p.outInterface());
+            v.dev[3] = v.out == v.in ? v.dev[2] : v.dev[3];
             v.mark = p.mark();
             return v;
+        }
+
+        /** The ruleset's instance of a device name (so later compares are identity compares), and its entry. */
+        private String device(Conditions.View v, int slot, String name) {
+            if (name == null) {
+                return null;
+            }
+            Device d = devices.get(name);
+            v.dev[slot] = d;
+            if (d != null) {
+                return d.name;
+            }
+            String canonical = names.get(name);
+            return canonical != null ? canonical : name;
         }
 
         /** The walk of one probe. */
@@ -405,7 +475,7 @@ public final class RulesetEvaluator {
             Walk(Conditions.View v, boolean record) {
                 this.v = v;
                 this.record = record;
-                this.steps = record ? new int[64] : null;
+                this.steps = record ? new int[STEP_INTS] : null;
             }
 
             void rec(int kind, int chain, int a, int b) {
