@@ -85,7 +85,9 @@ final class RoleInference {
         }
         String text = rule.text();
         if (letter == 'i') {
-            if (text.matches("-p ipv6-icmp -m icmp6 --icmpv6-type 13[056] -j RETURN")) {
+            if (text.equals("-p ipv6-icmp -m icmp6 --icmpv6-type 130 -j RETURN")
+                    || text.equals("-p ipv6-icmp -m icmp6 --icmpv6-type 135 -j RETURN")
+                    || text.equals("-p ipv6-icmp -m icmp6 --icmpv6-type 136 -j RETURN")) {
                 return Role.ICMPV6_INGRESS;
             }
             if (text.endsWith("-p udp -m udp --sport 67 --dport 68 -j RETURN")

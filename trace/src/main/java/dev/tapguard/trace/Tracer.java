@@ -45,6 +45,10 @@ public final class Tracer {
     private final Map<String, String> chainPorts;
     private final String wrap;
     private final Map<String, Integer> chainSizes = new HashMap<>();
+    /** Chains by family and "table NUL name". */
+    private final Map<Family, Map<String, Chain>> chainIndex = new EnumMap<>(Family.class);
+    /** Port ids by their tap device, for probes given by bridge ports. */
+    private final Map<String, String> portByTap = new HashMap<>();
 
     private Tracer(Map<Family, List<Table>> tables, IpsetDump sets, HostView view, Map<String, String> chainPorts) {
         this.tables = tables;
@@ -63,6 +67,19 @@ public final class Tracer {
             chainSizes.put(c.name(), c.rules().size());
         })));
         this.wrap = RoleInference.wrapOf(chains);
+        tables.forEach((f, ts) -> {
+            Map<String, Chain> m = new HashMap<>();
+            ts.forEach(t -> t.chains().forEach(c -> m.put(t.name() + "\u0000" + c.name(), c)));
+            chainIndex.put(f, m);
+        });
+        for (String portId : this.chainPorts.values()) {
+            portByTap.putIfAbsent(HostNames.neutron(portId).tap(), portId);
+        }
+        if (view != null) {
+            for (Port p : view.ports()) {
+                portByTap.put(names.port(p.id()).tap(), p.id());
+            }
+        }
     }
 
     /** A tracer over Tapguard's rendered ruleset; {@code view} is the host view it was rendered from. */
@@ -234,11 +251,11 @@ public final class Tracer {
     }
 
     private static Ethertype familyOf(String addr, String what) {
-        try {
-            return Cidr.parse(addr).ethertype();
-        } catch (IllegalArgumentException e) {
+        // the packet checks the address itself; a prefix is not a probe's address
+        if (addr.indexOf('/') >= 0) {
             throw new IllegalArgumentException(what + " '" + addr + "' is not an IP address");
         }
+        return addr.indexOf(':') >= 0 ? Ethertype.IPv6 : Ethertype.IPv4;
     }
 
     private static String ownAddress(Port port, Ethertype fam) {
@@ -284,23 +301,7 @@ public final class Tracer {
     }
 
     private String portOfTap(String tap) {
-        if (tap == null) {
-            return null;
-        }
-        if (view != null && names != null) {
-            for (Port p : view.ports()) {
-                if (names.port(p.id()).tap().equals(tap)) {
-                    return p.id();
-                }
-            }
-        }
-        for (Map.Entry<String, String> e : chainPorts.entrySet()) {
-            PortNames n = HostNames.neutron(e.getValue());
-            if (n.tap().equals(tap)) {
-                return e.getValue();
-            }
-        }
-        return null;
+        return tap == null ? null : portByTap.get(tap);
     }
 
     // ------------------------------------------------------------------------------------------------ hop
@@ -390,12 +391,7 @@ public final class Tracer {
     }
 
     Chain chain(Family f, String table, String name) {
-        for (Table t : tables.getOrDefault(f, List.of())) {
-            if (t.name().equals(table)) {
-                return t.chain(name);
-            }
-        }
-        return null;
+        return chainIndex.getOrDefault(f, Map.of()).get(table + "\u0000" + name);
     }
 
     private Trace.Decision decision(Evaluation ev, Trace.Step allowing) {
