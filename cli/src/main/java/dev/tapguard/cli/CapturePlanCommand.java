@@ -2,6 +2,7 @@ package dev.tapguard.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tapguard.agent.exec.CommandResult;
 import dev.tapguard.agent.exec.CommandRunner;
 import dev.tapguard.agent.exec.ProcessCommandRunner;
 import dev.tapguard.model.Cidr;
@@ -150,8 +151,8 @@ final class CapturePlanCommand implements Callable<Integer> {
 
     /** The local VLAN from this host's OVS, if there is one with this port (read-only, best effort). */
     private Integer askOvs(String qvo) {
-        CommandRunner.Result r = runner.run(List.of("ovs-vsctl", "--timeout=2", "--if-exists", "get", "Port", qvo,
-                "tag"), null, Duration.ofSeconds(3));
+        CommandResult r = runner.run(new dev.tapguard.agent.exec.Command(List.of("ovs-vsctl", "--timeout=2",
+                "--if-exists", "get", "Port", qvo, "tag"), null, Duration.ofSeconds(3)));
         if (!r.ok()) {
             return null;
         }

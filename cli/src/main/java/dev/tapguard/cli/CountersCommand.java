@@ -2,6 +2,7 @@ package dev.tapguard.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tapguard.agent.exec.CommandResult;
 import dev.tapguard.agent.exec.CommandRunner;
 import dev.tapguard.agent.exec.ProcessCommandRunner;
 import dev.tapguard.netfilter.Family;
@@ -19,7 +20,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -67,7 +67,8 @@ final class CountersCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "text", description = "text (default) or json")
     String format;
 
-    CommandRunner runner = new ProcessCommandRunner();
+    /** Null: the agent's {@link ProcessCommandRunner}, in --netns when given. */
+    CommandRunner runner;
 
     @Override
     public Integer call() {
@@ -118,17 +119,13 @@ final class CountersCommand implements Callable<Integer> {
     }
 
     private String kernelSave(String tool) throws IOException {
-        List<String> argv = new ArrayList<>();
-        if (netns != null) {
-            argv.addAll(List.of("ip", "netns", "exec", netns));
+        CommandRunner r = runner != null ? runner : new ProcessCommandRunner(netns);
+        CommandResult res = r.run(new dev.tapguard.agent.exec.Command(List.of(tool, "-c"), null,
+                Duration.ofSeconds(60)));
+        if (!res.ok()) {
+            throw new IOException("could not read the kernel's counters: " + res.describe());
         }
-        argv.addAll(List.of(tool, "-c"));
-        CommandRunner.Result r = runner.run(argv, null, Duration.ofSeconds(60));
-        if (!r.ok()) {
-            throw new IOException(String.join(" ", argv) + " failed (exit " + r.exitCode() + "): "
-                    + r.stderr().strip());
-        }
-        return r.stdout();
+        return res.stdout();
     }
 
     private static SaveDump parse(PrintWriter err, String what, String text) {

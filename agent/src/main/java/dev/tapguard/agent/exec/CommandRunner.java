@@ -1,21 +1,20 @@
 package dev.tapguard.agent.exec;
 
-import java.time.Duration;
-import java.util.List;
-
 /**
- * The one way Tapguard runs a command on the host (iptables-save, ipset, ovs-vsctl...): argv, optional stdin, a
- * timeout. Never a shell.
+ * The one way the agent runs a process. Every iptables, ipset, conntrack, ip, ovs-* and ethtool call goes through
+ * it, so tests can see (or fake) exactly what the agent does to the host.
  */
 public interface CommandRunner {
 
-    /** Runs argv to completion or until the timeout; never throws for a failing command, only reports it. */
-    Result run(List<String> argv, String stdin, Duration timeout);
+    /** Runs the command to completion (or its timeout); never throws for a non-zero exit, see {@link CommandResult#ok}. */
+    CommandResult run(Command command);
 
-    /** Exit code (127: could not start, -1: timed out and killed), standard output and error as text. */
-    record Result(int exitCode, String stdout, String stderr) {
-        public boolean ok() {
-            return exitCode == 0;
-        }
+    /** Runs it and throws {@link CommandFailedException} unless it exited 0. */
+    default CommandResult check(Command command) {
+        return run(command).orThrow();
+    }
+
+    default CommandResult check(String... argv) {
+        return check(Command.of(argv));
     }
 }

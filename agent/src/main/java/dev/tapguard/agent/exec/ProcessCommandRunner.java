@@ -1,64 +1,125 @@
 package dev.tapguard.agent.exec;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
-/** {@link CommandRunner} with {@link ProcessBuilder}: output read on virtual threads, killed on timeout. */
+/**
+ * Runs commands with {@link ProcessBuilder}: stdin written, stdout and stderr captured on their own threads (a full
+ * pipe never blocks the child), killed when the timeout passes. With a network namespace set, every command is run
+ * through {@code ip netns exec NS}, so one agent process can drive a lab host namespace.
+ */
 public final class ProcessCommandRunner implements CommandRunner {
+    private final String netns;
+    private final java.util.Map<String, String> environment;
+
+    public ProcessCommandRunner() {
+        this(null);
+    }
+
+    /** @param netns network namespace to run every command in, or null for the agent's own */
+    public ProcessCommandRunner(String netns) {
+        this(netns, java.util.Map.of());
+    }
+
+    /** @param environment variables set for every command on top of the agent's own (e.g. PATH) */
+    public ProcessCommandRunner(String netns, java.util.Map<String, String> environment) {
+        this.netns = netns == null || netns.isBlank() ? null : netns;
+        this.environment = java.util.Map.copyOf(environment);
+    }
 
     @Override
-    public Result run(List<String> argv, String stdin, Duration timeout) {
-        if (argv == null || argv.isEmpty()) {
-            throw new IllegalArgumentException("no command");
+    public CommandResult run(Command command) {
+        List<String> argv = new ArrayList<>();
+        if (netns != null && !command.rootNamespace()) {
+            argv.addAll(List.of("ip", "netns", "exec", netns));
         }
+        argv.addAll(command.argv());
+        long start = System.nanoTime();
         Process p;
         try {
-            p = new ProcessBuilder(argv).start();
-        } catch (IOException e) {
-            return new Result(127, "", argv.get(0) + ": " + e.getMessage());
-        }
-        CompletableFuture<String> out = read(p.getInputStream());
-        CompletableFuture<String> err = read(p.getErrorStream());
-        try (OutputStream in = p.getOutputStream()) {
-            if (stdin != null) {
-                in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            ProcessBuilder pb = new ProcessBuilder(argv);
+            pb.environment().put("LC_ALL", "C");
+            pb.environment().putAll(environment);
+            if (command.stdin() == null) {
+                pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             }
+            p = pb.start();
         } catch (IOException e) {
-            // the command exited without reading its input; its exit code says why
+            return new CommandResult(command, -1, "", "cannot start: " + e.getMessage(), since(start), false);
         }
+        Pump out = new Pump(p.getInputStream());
+        Pump err = new Pump(p.getErrorStream());
+        out.start();
+        err.start();
+        if (command.stdin() != null) {
+            try (OutputStream os = p.getOutputStream()) {
+                os.write(command.stdin());
+            } catch (IOException e) {
+                // the child exited early; its exit code and stderr say why
+            }
+        }
+        boolean done;
         try {
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
-                p.waitFor();
-                return new Result(-1, out.get(), err.get() + argv.get(0) + ": timed out after " + timeout);
-            }
-            return new Result(p.exitValue(), out.get(), err.get());
+            done = p.waitFor(command.timeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             p.destroyForcibly();
             Thread.currentThread().interrupt();
-            return new Result(-1, "", argv.get(0) + ": interrupted");
-        } catch (ExecutionException e) {
-            return new Result(p.exitValue(), "", String.valueOf(e.getCause()));
+            return new CommandResult(command, -1, "", "interrupted", since(start), true);
         }
+        if (!done) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            try {
+                p.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        String stdout = out.text();
+        String stderr = err.text();
+        return new CommandResult(command, done ? p.exitValue() : -1, stdout, stderr, since(start), !done);
     }
 
-    private static CompletableFuture<String> read(InputStream s) {
-        CompletableFuture<String> f = new CompletableFuture<>();
-        Thread.ofVirtual().start(() -> {
-            try (s) {
-                f.complete(new String(s.readAllBytes(), StandardCharsets.UTF_8));
+    private static Duration since(long start) {
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    /** Drains one stream of the child into memory. */
+    private static final class Pump extends Thread {
+        private final InputStream in;
+        private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
+
+        Pump(InputStream in) {
+            super("tapguard-pump");
+            setDaemon(true);
+            this.in = in;
+        }
+
+        @Override
+        public void run() {
+            try (in) {
+                in.transferTo(buf);
             } catch (IOException e) {
-                f.completeExceptionally(new UncheckedIOException(e));
+                // stream closed by a killed child: keep what was read
             }
-        });
-        return f;
+        }
+
+        String text() {
+            try {
+                join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            synchronized (buf) {
+                return buf.toString(StandardCharsets.UTF_8);
+            }
+        }
     }
 }
