@@ -8,10 +8,11 @@ final class ServerOptions {
     String url;
 
     @Option(names = "--token", paramLabel = "TOKEN", description = "a Keystone token (default: $OS_AUTH_TOKEN); "
-            + "without one, noauth headers are sent (X-Project-Id, X-Roles: admin)")
+            + "without one, noauth headers are sent (X-Roles: admin, X-Project-Id with --project-id)")
     String token;
 
-    @Option(names = "--project-id", paramLabel = "ID", description = "project for noauth headers (default: admin)")
+    @Option(names = "--project-id", paramLabel = "ID", description = "project for noauth headers (default: none, "
+            + "an admin with no project)")
     String projectId;
 
     TapguardClient client() {

@@ -36,7 +36,7 @@ final class TapguardClient {
     TapguardClient(String url, String token, String projectId) {
         this.base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
         this.token = token;
-        this.projectId = projectId == null ? "admin" : projectId;
+        this.projectId = projectId;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     }
 
@@ -87,7 +87,11 @@ final class TapguardClient {
         if (token != null && !token.isEmpty()) {
             b.header("X-Auth-Token", token);
         } else {
-            b.header("X-Project-Id", projectId).header("X-Roles", "admin");
+            // noauth: without a project the caller is an admin with no project, as in Neutron's noauth
+            b.header("X-Roles", "admin");
+            if (projectId != null) {
+                b.header("X-Project-Id", projectId);
+            }
         }
         HttpResponse<String> r;
         try {
