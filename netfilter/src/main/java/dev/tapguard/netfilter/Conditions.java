@@ -2,7 +2,6 @@ package dev.tapguard.netfilter;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Matches compiled for the evaluator, each with the semantics of its kernel module (xt_physdev, xt_tcpudp,
@@ -697,9 +696,5 @@ final class Conditions {
             }
             default -> "not decidable";
         };
-    }
-
-    static String lower(String s) {
-        return s.toLowerCase(Locale.ROOT);
     }
 }

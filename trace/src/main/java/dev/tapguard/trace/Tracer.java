@@ -44,7 +44,6 @@ public final class Tracer {
     private final HostNames names;
     private final Map<String, String> chainPorts;
     private final String wrap;
-    private final Map<String, Integer> chainSizes = new HashMap<>();
     /** Chains by family and "table NUL name". */
     private final Map<Family, Map<String, Chain>> chainIndex = new EnumMap<>(Family.class);
     /** Port ids by their tap device, for probes given by bridge ports. */
@@ -64,7 +63,6 @@ public final class Tracer {
         Set<String> chains = new HashSet<>();
         tables.values().forEach(ts -> ts.forEach(t -> t.chains().forEach(c -> {
             chains.add(c.name());
-            chainSizes.put(c.name(), c.rules().size());
         })));
         this.wrap = RoleInference.wrapOf(chains);
         tables.forEach((f, ts) -> {
@@ -380,14 +378,6 @@ public final class Tracer {
 
     HostView view() {
         return view;
-    }
-
-    int chainSize(String chain) {
-        return chainSizes.getOrDefault(chain, 0);
-    }
-
-    Map<Family, List<Table>> tables() {
-        return tables;
     }
 
     Chain chain(Family f, String table, String name) {

@@ -3,9 +3,7 @@ package dev.tapguard.trace;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tapguard.model.AllowedAddressPair;
-import dev.tapguard.model.Cidr;
 import dev.tapguard.model.Direction;
-import dev.tapguard.model.Ethertype;
 import dev.tapguard.model.FixedIp;
 import dev.tapguard.model.HostView;
 import dev.tapguard.model.NeutronException;
@@ -251,9 +249,5 @@ class RenderedVerdictMatchesSecurityGroupsPropertyTest {
         } catch (NeutronException e) {
             return null;
         }
-    }
-
-    static boolean isV6(String a) {
-        return Cidr.parse(a).ethertype() == Ethertype.IPv6;
     }
 }
