@@ -13,7 +13,7 @@ packages=(
   maven                       # the build
   iptables ipset conntrack    # the kernel parts the agent drives
   openvswitch-switch          # br-int / br-ethx (userspace netdev datapath in tests)
-  iproute2 ethtool tcpdump    # namespaces, veth offload, captures
+  iproute2 ethtool tcpdump procps  # namespaces, veth offload, captures, sysctl/kill
   python3-scapy               # raw packets (IP protocol 4, 47, spoofed sources)
   postgresql                  # the production store, tested beside H2
   python3-neutron tempest neutron-tempest-plugin python3-openstackclient  # conformance peers and clients

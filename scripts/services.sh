@@ -17,10 +17,11 @@ start_openvswitch() {
   :
 }
 
-# br_netfilter etc. for the privileged namespace tests. Idempotent and additive: each module is loaded only when its
-# feature is missing (built-in modules need nothing; a kernel without module files is fine when they are built in).
-# br_netfilter's bridge-nf-call-ip(6)tables switch is per network namespace: tests set it inside their own namespace.
+# br_netfilter etc. for the privileged namespace tests.
 load_kernel_modules() {
+  # Idempotent and additive: each module is loaded only when its feature is missing (built-in modules need nothing;
+  # a kernel without module files is fine when they are built in). br_netfilter's bridge-nf-call-ip(6)tables switch
+  # is per network namespace: the tests set it inside their own namespace.
   local m
   # module name : what shows that the feature is there
   for m in br_netfilter:/proc/sys/net/bridge/bridge-nf-call-iptables \
