@@ -6,8 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code tapguard} command. */
 @Command(name = "tapguard", mixinStandardHelpOptions = true, version = "tapguard 0.1.0",
         description = "Security groups for VM ports on Linux hosts: Neutron's API and iptables_hybrid layout.",
-        subcommands = {RenderCommand.class, TraceCommand.class, CapturePlanCommand.class, CountersCommand.class,
-            LintCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RenderCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
@@ -17,6 +16,7 @@ public final class Main implements Runnable {
     /** The command line with Tapguard's exit codes: 2 for bad input or usage. */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        DiagnoseCommands.register(cl);
         cl.setExitCodeExceptionMapper(e -> 2);
         cl.setParameterExceptionHandler((ex, args) -> {
             ex.getCommandLine().getErr().println("tapguard: " + ex.getMessage());
@@ -26,8 +26,11 @@ public final class Main implements Runnable {
         return cl;
     }
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public void run() {
-        CommandLine.usage(this, System.out);
+        spec.commandLine().usage(System.out);
     }
 }
