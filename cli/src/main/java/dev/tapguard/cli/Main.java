@@ -16,6 +16,7 @@ public final class Main implements Runnable {
     /** The command line with Tapguard's exit codes: 2 for bad input or usage. */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        DiagnoseCommands.register(cl);
         cl.setExitCodeExceptionMapper(e -> 2);
         cl.setParameterExceptionHandler((ex, args) -> {
             ex.getCommandLine().getErr().println("tapguard: " + ex.getMessage());
@@ -25,8 +26,11 @@ public final class Main implements Runnable {
         return cl;
     }
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public void run() {
-        CommandLine.usage(this, System.out);
+        spec.commandLine().usage(System.out);
     }
 }

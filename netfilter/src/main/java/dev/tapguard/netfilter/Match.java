@@ -134,6 +134,97 @@ public sealed interface Match {
         }
     }
 
+    /**
+     * {@code -m physdev} with negated options, as the kernel's xt_physdev reads them: a name option that is null was
+     * not given; a flag that is null was not given, {@code FALSE} means {@code ! --physdev-is-...}. The renderer
+     * writes the plain {@link Physdev}; the parser produces this form only when an option is negated.
+     */
+    record PhysdevOptions(String physdevIn, boolean inNegated, String physdevOut, boolean outNegated,
+                          Boolean isBridged, Boolean isIn, Boolean isOut) implements Match {
+        public String text() {
+            StringBuilder sb = new StringBuilder("-m physdev");
+            if (physdevIn != null) {
+                sb.append(inNegated ? " ! --physdev-in " : " --physdev-in ").append(physdevIn);
+            }
+            if (physdevOut != null) {
+                sb.append(outNegated ? " ! --physdev-out " : " --physdev-out ").append(physdevOut);
+            }
+            flag(sb, isIn, "--physdev-is-in");
+            flag(sb, isOut, "--physdev-is-out");
+            flag(sb, isBridged, "--physdev-is-bridged");
+            return sb.toString();
+        }
+
+        private static void flag(StringBuilder sb, Boolean f, String name) {
+            if (f != null) {
+                sb.append(f ? " " : " ! ").append(name);
+            }
+        }
+
+        /** The plain form as this general one. */
+        public static PhysdevOptions of(Physdev p) {
+            return new PhysdevOptions(p.physdevIn(), false, p.physdevOut(), false, p.isBridged() ? Boolean.TRUE : null,
+                    p.isIn() ? Boolean.TRUE : null, p.isOut() ? Boolean.TRUE : null);
+        }
+    }
+
+    /**
+     * A module option written with {@code !} before it ({@code -m tcp ! --dport 22}, {@code -m state ! --state
+     * INVALID}, {@code ! -f}): the inner match inverted, the protocol the module needs still required.
+     */
+    record Not(Match match) implements Match {
+        public Not {
+            java.util.Objects.requireNonNull(match, "match");
+        }
+
+        public String text() {
+            String t = match.text();
+            if (t.startsWith("-m ")) {
+                int sp = t.indexOf(' ', 3);
+                if (sp > 0) {
+                    return t.substring(0, sp) + " !" + t.substring(sp);
+                }
+            }
+            return "! " + t;
+        }
+    }
+
+    /** {@code -m tcp --tcp-flags MASK COMP} ({@code --syn} is SYN among FIN,SYN,RST,ACK). */
+    record TcpFlags(String mask, String comparison) implements Match {
+        public String text() {
+            return "-m tcp --tcp-flags " + mask + " " + comparison;
+        }
+    }
+
+    /** {@code -m multiport --ports X}: source or destination port in the list. */
+    record MultiportEither(String ports) implements Match {
+        public String text() {
+            return "-m multiport --ports " + ports;
+        }
+    }
+
+    /** {@code -m iprange --src-range A-B} or {@code --dst-range A-B}. */
+    record Iprange(boolean source, String from, String to) implements Match {
+        public String text() {
+            return "-m iprange " + (source ? "--src-range " : "--dst-range ") + from + "-" + to;
+        }
+    }
+
+    /** {@code -m mark --mark VALUE[/MASK]}: the packet's fwmark ANDed with mask equals value. */
+    record Mark(long value, long mask) implements Match {
+        public String text() {
+            return "-m mark --mark 0x" + Long.toHexString(value)
+                    + (mask == 0xffffffffL ? "" : "/0x" + Long.toHexString(mask));
+        }
+    }
+
+    /** {@code -f}: a second or later fragment. Probes are whole datagrams, so it never matches one. */
+    record Fragment() implements Match {
+        public String text() {
+            return "-f";
+        }
+    }
+
     /** Anything the model does not understand, kept word for word. */
     record Unknown(String text) implements Match {
     }

@@ -74,6 +74,27 @@ public sealed interface Verdict {
         }
     }
 
+    /** {@code -j LOG [options]}: logs and continues with the next rule. */
+    record Log(String options) implements Verdict {
+        public String text() {
+            return options == null || options.isEmpty() ? "-j LOG" : "-j LOG " + options;
+        }
+    }
+
+    /** {@code -j NFLOG [options]}: hands a copy to nfnetlink_log and continues. */
+    record Nflog(String options) implements Verdict {
+        public String text() {
+            return options == null || options.isEmpty() ? "-j NFLOG" : "-j NFLOG " + options;
+        }
+    }
+
+    /** {@code -j MARK --set-xmark VALUE/MASK}: mark = (mark AND NOT mask) XOR value; continues. */
+    record SetMark(long value, long mask) implements Verdict {
+        public String text() {
+            return "-j MARK --set-xmark 0x" + Long.toHexString(value) + "/0x" + Long.toHexString(mask);
+        }
+    }
+
     /** A non-terminating target (LOG, NFLOG, MARK...) or one not modelled, kept word for word. */
     record Other(String text) implements Verdict {
     }

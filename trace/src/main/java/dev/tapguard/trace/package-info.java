@@ -1,2 +1,0 @@
-/** Module trace. */
-package dev.tapguard.trace;
