@@ -219,9 +219,14 @@ public final class SecurityGroupsApi {
             if (stateful != null && stateful != g.stateful() && !SecurityGroupStore.portsUsing(h, id).isEmpty()) {
                 throw new NeutronException(NeutronErrorType.SecurityGroupInUse, "Security Group " + id + " in use.");
             }
-            if (name != null && SecurityGroupStore.isDefault(h, id)) {
+            boolean isDefault = SecurityGroupStore.isDefault(h, id);
+            if (name != null && isDefault) {
                 throw new NeutronException(NeutronErrorType.SecurityGroupCannotUpdateDefault,
                         "Updating default security group not allowed.");
+            }
+            if ("default".equals(name)) {
+                throw new NeutronException(NeutronErrorType.SecurityGroupDefaultAlreadyExists,
+                        "Default security group already exists.");
             }
             SecurityGroupRow updated = new SecurityGroupRow(g.id(), g.projectId(), name != null ? name : g.name(),
                     description != null ? description : g.description(), stateful != null ? stateful : g.stateful(),
