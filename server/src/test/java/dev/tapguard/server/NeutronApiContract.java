@@ -242,6 +242,11 @@ abstract class NeutronApiContract {
                 .isEqualTo("['foo'] is invalid attribute for filtering");
         assertThat(p.get("/v2.0/security-groups?limit=abc").status()).isEqualTo(400);
         assertThat(p.get("/v2.0/security-groups?name=a&name=b").json().path("security_groups")).hasSize(2);
+        assertThat(p.get("/v2.0/security-groups?changed_since=2000-01-01T00:00:00Z").json().path("security_groups"))
+                .hasSize(4);
+        assertThat(p.get("/v2.0/security-groups?changed_since=2999-01-01T00:00:00Z").json().path("security_groups"))
+                .isEmpty();
+        assertThat(p.get("/v2.0/security-groups?changed_since=yesterday").status()).isEqualTo(400);
     }
 
     @Test

@@ -26,7 +26,7 @@ import java.util.Set;
  */
 public final class Listing {
     private static final Set<String> RESERVED = Set.of("fields", "sort_key", "sort_dir", "limit", "marker",
-            "page_reverse");
+            "page_reverse", "changed_since");
     private static final Set<String> TRUE = Set.of("true", "1", "t", "yes", "y", "on");
     private static final Set<String> FALSE = Set.of("false", "0", "f", "no", "n", "off");
 
@@ -94,9 +94,11 @@ public final class Listing {
 
     /** Applies filters, sorting, pagination and fields; returns {@code {collection: [...], collection_links?}}. */
     public static ObjectNode respond(ApiRequest req, ResourceSpec spec, List<ObjectNode> items, Filters filters) {
+        java.time.Instant since = changedSince(req);
         List<ObjectNode> matched = new ArrayList<>();
         for (ObjectNode item : items) {
-            if (matches(item, filters, spec)) {
+            if (matches(item, filters, spec) && (since == null || !java.time.Instant.parse(
+                    item.path("updated_at").asText()).isBefore(since))) {
                 matched.add(item);
             }
         }
@@ -249,6 +251,23 @@ public final class Listing {
             return Boolean.compare(a.booleanValue(), b.booleanValue());
         }
         return a.asText().compareTo(b.asText());
+    }
+
+    /** standard-attr-timestamp's {@code changed_since}: objects updated at or after an ISO 8601 time. */
+    static java.time.Instant changedSince(ApiRequest req) {
+        String raw = req.param("changed_since");
+        if (raw == null) {
+            return null;
+        }
+        try {
+            return java.time.OffsetDateTime.parse(raw.strip()).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            try {
+                return java.time.LocalDateTime.parse(raw.strip()).toInstant(java.time.ZoneOffset.UTC);
+            } catch (java.time.format.DateTimeParseException e2) {
+                throw Errors.invalidInput("The specified time " + raw + " is not a valid ISO 8601 timestamp");
+            }
+        }
     }
 
     static Integer limit(ApiRequest req) {
