@@ -14,10 +14,15 @@ tg_pid=""
 cleanup() {
   [ -n "$tg_pid" ] && kill "$tg_pid" 2>/dev/null || true
   # neutron-server's API workers are children of the recorded pid: stop them by their ids too
+  local children=""
   if [ -f "$CONFORMANCE_STATE/neutron.pid" ]; then
-    for child in $(pgrep -P "$(cat "$CONFORMANCE_STATE/neutron.pid")" 2>/dev/null); do kill "$child" 2>/dev/null || true; done
+    children=$(pgrep -P "$(cat "$CONFORMANCE_STATE/neutron.pid")" 2>/dev/null || true)
   fi
   "$kit/stop_neutron.sh" >/dev/null 2>&1 || true
+  for child in $children; do kill "$child" 2>/dev/null || true; done
+  sleep 2
+  # orphaned workers may ignore SIGTERM: they must not keep port 9696
+  for child in $children; do kill -9 "$child" 2>/dev/null || true; done
   rm -rf "$CONFORMANCE_STATE"
 }
 trap cleanup EXIT
