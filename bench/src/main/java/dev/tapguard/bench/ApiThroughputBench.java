@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * side: {@code ApiThroughputBench --rules N --lists M --clients C --token ADMIN_TOKEN name=URL [name=URL ...]}.
  * For each endpoint: lift the project's rule and group quotas, create one group, create N rules in it (C clients
  * at once), list the group's rules M times, delete the group. Prints operations per second and the ratio of each
- * endpoint to the first one. Each endpoint first gets the same untimed warm-up run ({@code --warmup N} rules).
+ * endpoint to the first one. Each endpoint first gets the same untimed warm-up run ({@code --warmup N} rules,
+ * {@code --warmup-lists M} lists): a JVM reaches its steady state only once its hot paths are compiled.
  */
 public final class ApiThroughputBench {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -42,6 +43,7 @@ public final class ApiThroughputBench {
         int lists = 50;
         int clients = 1;
         int warmup = 200;
+        int warmupLists = 1000;
         String token = null;
         Map<String, String> targets = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
@@ -51,6 +53,7 @@ public final class ApiThroughputBench {
                 case "--clients" -> clients = Integer.parseInt(args[++i]);
                 case "--token" -> token = args[++i];
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+                case "--warmup-lists" -> warmupLists = Integer.parseInt(args[++i]);
                 default -> {
                     String[] kv = args[i].split("=", 2);
                     targets.put(kv[0], kv[1].replaceAll("/+$", ""));
@@ -67,7 +70,7 @@ public final class ApiThroughputBench {
         for (Map.Entry<String, String> t : targets.entrySet()) {
             // the same untimed warm-up on every endpoint (a JVM compiles its hot paths first), then the timed run
             if (warmup > 0) {
-                b.measure(t.getValue(), warmup, warmup / 4, clients);
+                b.measure(t.getValue(), warmup, warmupLists, clients);
             }
             results.put(t.getKey(), b.measure(t.getValue(), rules, lists, clients));
         }
