@@ -94,6 +94,14 @@ public final class TapguardServer implements AutoCloseable {
                 c.showJavalinBanner = false;
                 c.http.maxRequestSize = MAX_BODY;
                 c.http.asyncTimeout = 0L;
+                // whole answers in one buffer: a list goes out in one write with its Content-Length; no gzip
+                // (Neutron sends none, and on the loopback or a LAN it costs more CPU than it saves)
+                c.http.responseBufferSize = 1 << 20;
+                c.http.disableCompression();
+                c.jetty.modifyHttpConfiguration(hc -> {
+                    hc.setOutputBufferSize(1 << 20);
+                    hc.setSendServerVersion(false);
+                });
                 c.router.ignoreTrailingSlashes = true;
                 c.jetty.defaultHost = config.host();
             });

@@ -26,8 +26,20 @@ public final class Views {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'")
             .withZone(ZoneOffset.UTC);
 
+    private static final java.util.concurrent.ConcurrentHashMap<Long, String> TIMES =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Neutron's timestamp format; objects made in the same second share one formatted string. */
     public static String time(long millis) {
-        return TIME.format(Instant.ofEpochMilli(millis));
+        String t = TIMES.get(millis);
+        if (t == null) {
+            if (TIMES.size() > 50_000) {
+                TIMES.clear();
+            }
+            t = TIME.format(Instant.ofEpochMilli(millis));
+            TIMES.put(millis, t);
+        }
+        return t;
     }
 
     public static ObjectNode group(SecurityGroupRow g, List<RuleRow> rules, boolean shared) {
