@@ -112,11 +112,11 @@ public final class ApiThroughputBench {
                 int i;
                 while ((i = next.getAndIncrement()) < rules) {
                     int port = 1 + i;
-                    Reply r = call("POST", base + "/v2.0/security-group-rules", "{\"security_group_rule\": "
+                    int status = status("POST", base + "/v2.0/security-group-rules", "{\"security_group_rule\": "
                             + "{\"security_group_id\": \"" + sg + "\", \"direction\": \"ingress\", \"protocol\": "
                             + "\"tcp\", \"port_range_min\": " + port + ", \"port_range_max\": " + port
                             + ", \"remote_ip_prefix\": \"10.0.0.0/8\"}}");
-                    if (r.status() != 201) {
+                    if (status != 201) {
                         errors.incrementAndGet();
                     }
                 }
@@ -135,7 +135,7 @@ public final class ApiThroughputBench {
             fs.add(pool.submit(() -> {
                 while (remaining.getAndDecrement() > 0) {
                     // the server's work is measured: the client reads the bytes but does not parse them
-                    int status = status("GET", base + "/v2.0/security-group-rules?security_group_id=" + sg);
+                    int status = status("GET", base + "/v2.0/security-group-rules?security_group_id=" + sg, null);
                     if (status != 200) {
                         errors.incrementAndGet();
                     }
@@ -157,13 +157,22 @@ public final class ApiThroughputBench {
     private record Reply(int status, JsonNode json) {
     }
 
-    /** A plain blocking GET (HttpURLConnection, keep-alive): the least client work per request. */
-    private int status(String method, String url) {
+    /** A plain blocking call (HttpURLConnection, keep-alive) that reads but does not parse the answer. */
+    private int status(String method, String url, String body) {
         try {
             java.net.HttpURLConnection c = (java.net.HttpURLConnection) URI.create(url).toURL().openConnection();
             c.setRequestMethod(method);
             c.setRequestProperty("X-Auth-Token", token);
             c.setRequestProperty("Accept", "application/json");
+            if (body != null) {
+                byte[] data = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                c.setDoOutput(true);
+                c.setRequestProperty("Content-Type", "application/json");
+                c.setFixedLengthStreamingMode(data.length);
+                try (java.io.OutputStream out = c.getOutputStream()) {
+                    out.write(data);
+                }
+            }
             int status = c.getResponseCode();
             try (java.io.InputStream in = status < 400 ? c.getInputStream() : c.getErrorStream()) {
                 if (in != null) {
