@@ -21,6 +21,7 @@ import dev.tapguard.server.auth.Unauthorized;
 import dev.tapguard.server.feed.FeedApi;
 import dev.tapguard.server.http.Errors;
 import dev.tapguard.server.http.Json;
+import dev.tapguard.server.http.ListCache;
 import dev.tapguard.server.http.ServerMetrics;
 import dev.tapguard.server.store.Database;
 import io.javalin.Javalin;
@@ -74,6 +75,8 @@ public final class TapguardServer implements AutoCloseable {
         return t;
     });
     private final Javalin app;
+    private final ListCache lists = "off".equalsIgnoreCase(System.getenv("TAPGUARD_LIST_CACHE")) ? null
+            : new ListCache(256);
 
     private TapguardServer(ServerConfig config) {
         this.config = config;
@@ -270,7 +273,7 @@ public final class TapguardServer implements AutoCloseable {
         List<String> seg = new ArrayList<>(Arrays.asList(path.substring("/v2.0".length()).split("/")));
         seg.removeIf(String::isEmpty);
         for (int i = 0; i < seg.size(); i++) {
-            seg.set(i, URLDecoder.decode(seg.get(i), StandardCharsets.UTF_8));
+            seg.set(i, decode(seg.get(i)));
         }
         if (!seg.isEmpty() && seg.get(seg.size() - 1).endsWith(".json")) {
             String last = seg.get(seg.size() - 1);
@@ -325,7 +328,9 @@ public final class TapguardServer implements AutoCloseable {
         route[0] = "/v2.0/" + coll + (id == null ? "" : "/{id}");
         if (id == null) {
             return done(switch (method) {
-                case "GET" -> r.list().apply(req);
+                case "GET" -> lists == null ? r.list().apply(req)
+                        : lists.get(coll + "|" + ctx.projectId() + "|" + new java.util.TreeSet<>(ctx.roles()) + "|"
+                                + root + "|" + req.rawQuery(), db::currentRevision, () -> r.list().apply(req));
                 case "POST" -> r.create().apply(req);
                 // Neutron routes PUT/DELETE on a collection to the member "None"
                 case "PUT", "DELETE" -> throw r.notFound().apply("None");
@@ -392,6 +397,15 @@ public final class TapguardServer implements AutoCloseable {
         return scheme + "://" + host;
     }
 
+    /** Percent-decoding; a broken escape is the client's mistake (400), not ours. */
+    private static String decode(String s) {
+        try {
+            return URLDecoder.decode(s, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw Errors.badRequest("Malformed URL: " + e.getMessage());
+        }
+    }
+
     private static ApiRequest request(Context c, RequestContext ctx, String root) {
         String q = c.queryString();
         List<Map.Entry<String, String>> params = new ArrayList<>();
@@ -401,8 +415,7 @@ public final class TapguardServer implements AutoCloseable {
                     continue;
                 }
                 String[] kv = part.split("=", 2);
-                params.add(Map.entry(URLDecoder.decode(kv[0], StandardCharsets.UTF_8),
-                        kv.length > 1 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : ""));
+                params.add(Map.entry(decode(kv[0]), kv.length > 1 ? decode(kv[1]) : ""));
             }
         }
         byte[] body = null;

@@ -113,6 +113,14 @@ class BadInputLeavesStoreUnchangedTest {
                                 + "\"mac_address\": \"zz\"}]}}", 400),
                 Arguments.of("quota of the wrong type", "PUT", "/v2.0/quotas/p1",
                         "{\"quota\": {\"security_group\": \"value\"}}", 400),
+                Arguments.of("quota of null", "PUT", "/v2.0/quotas/p1", "{\"quota\": {\"security_group\": null}}",
+                        400),
+                Arguments.of("RBAC policy without a target", "POST", "/v2.0/rbac-policies",
+                        "{\"rbac_policy\": {\"object_type\": \"security_group\", \"object_id\": \"SG\", "
+                                + "\"action\": \"access_as_shared\", \"target_tenant\": null}}", 400),
+                Arguments.of("subnet with a host-bits CIDR", "POST", "/v2.0/subnets",
+                        "{\"subnet\": {\"network_id\": \"NETID\", \"cidr\": \"10.1.0.5/24\", "
+                                + "\"ip_version\": 4}}", 400),
                 Arguments.of("network with an unknown provider type", "POST", "/v2.0/networks",
                         "{\"network\": {\"provider:network_type\": \"token-ring\"}}", 400),
                 Arguments.of("stale If-Match", "DELETE", "/v2.0/ports/PORT", null, 412));
@@ -124,7 +132,7 @@ class BadInputLeavesStoreUnchangedTest {
                                                           int status) {
         String before = snapshot();
         String p = path.replace("SG", sg).replace("PORT", port).replace("NET", net).replace("RULE", firstRule());
-        String b = body == null ? null : body.replace("\"SG\"", "\"" + sg + "\"");
+        String b = body == null ? null : body.replace("\"SG\"", "\"" + sg + "\"").replace("NETID", net);
         Http who = what.contains("quota") || what.contains("provider") ? admin : user;
         if (what.contains("If-Match")) {
             who = who.with("If-Match", "revision_number=999");
@@ -133,6 +141,19 @@ class BadInputLeavesStoreUnchangedTest {
         assertThat(r.status()).as(what + ": " + r.text()).isEqualTo(status);
         assertThat(r.json().path("NeutronError").path("type").asText()).as(r.text()).isNotEmpty();
         assertThat(r.json().path("NeutronError").path("message").asText()).isNotEmpty();
+        assertThat(snapshot()).isEqualTo(before);
+    }
+
+    @org.junit.jupiter.api.Test
+    void aBrokenPercentEscapeIs400() throws Exception {
+        String before = snapshot();
+        int port = Integer.parseInt(server.url().substring(server.url().lastIndexOf(':') + 1));
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            s.getOutputStream().write(("GET /v2.0/security-groups?name=%zz HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "X-Project-Id: p\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            String reply = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(reply).startsWith("HTTP/1.1 400");
+        }
         assertThat(snapshot()).isEqualTo(before);
     }
 

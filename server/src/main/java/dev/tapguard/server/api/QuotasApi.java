@@ -89,6 +89,9 @@ public final class QuotasApi {
         Map<String, Long> set = new LinkedHashMap<>();
         for (String r : QuotaStore.DEFAULTS.keySet()) {
             if (q.has(r)) {
+                if (q.get(r).isNull()) {
+                    throw Errors.invalidInput("'None' is not an integer");
+                }
                 set.put(r, (long) Values.integer((ObjectNode) q, r, -1, Integer.MAX_VALUE, null));
             }
         }
