@@ -8,6 +8,7 @@ package dev.tapguard.model;
 public enum NeutronErrorType {
     // 400: InvalidInput / BadRequest
     HTTPBadRequest(400),
+    BadRequest(400),
     MalformedRequestBody(400),
     InvalidInput(400),
     InvalidCIDR(400),
@@ -29,6 +30,9 @@ public enum NeutronErrorType {
     AllowedAddressPairsMissingIP(400),
     InvalidIpForNetwork(400),
     InvalidMacAddress(400),
+    InvalidIpForSubnet(400),
+    InvalidAllocationPool(400),
+    AllowedAddressPairExhausted(400),
     // 401 / 403
     HTTPUnauthorized(401),
     PolicyNotAuthorized(403),
@@ -39,6 +43,8 @@ public enum NeutronErrorType {
     NetworkNotFound(404),
     PortNotFound(404),
     AddressGroupNotFound(404),
+    SubnetNotFound(404),
+    RbacPolicyNotFound(404),
     // 409: InUse / Conflict
     SecurityGroupInUse(409),
     SecurityGroupCannotRemoveDefault(409),
@@ -53,12 +59,21 @@ public enum NeutronErrorType {
     IpAddressAlreadyAllocated(409),
     MacAddressInUse(409),
     NetworkInUse(409),
+    SubnetInUse(409),
+    VlanIdInUse(409),
+    TunnelIdInUse(409),
+    IpAddressGenerationFailure(409),
+    RbacPolicyInUse(409),
+    DuplicateRbacPolicy(409),
     OverQuota(409),
     // 412 / 413 / 415
     RevisionNumberConstraintFailed(412),
     HTTPRequestEntityTooLarge(413),
     HTTPUnsupportedMediaType(415),
-    HTTPMethodNotAllowed(405);
+    HTTPMethodNotAllowed(405),
+    // 5xx: only for failures that are not the client's
+    HTTPInternalServerError(500),
+    HTTPServiceUnavailable(503);
 
     private final int status;
 

@@ -1,2 +1,0 @@
-/** Module server. */
-package dev.tapguard.server;
