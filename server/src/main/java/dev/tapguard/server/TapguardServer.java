@@ -18,6 +18,7 @@ import dev.tapguard.server.auth.KeystoneAuthenticator;
 import dev.tapguard.server.auth.NoAuthAuthenticator;
 import dev.tapguard.server.auth.RequestContext;
 import dev.tapguard.server.auth.Unauthorized;
+import dev.tapguard.server.console.ConsoleRoutes;
 import dev.tapguard.server.feed.FeedApi;
 import dev.tapguard.server.http.Errors;
 import dev.tapguard.server.http.Json;
@@ -64,6 +65,7 @@ public final class TapguardServer implements AutoCloseable {
     private final QuotasApi quotas;
     private final RbacApi rbac;
     private final FeedApi feed;
+    private final ConsoleRoutes console;
     private final ExecutorService feedExecutor = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "tapguard-feed");
         t.setDaemon(true);
@@ -93,6 +95,7 @@ public final class TapguardServer implements AutoCloseable {
             this.quotas = new QuotasApi(db);
             this.rbac = new RbacApi(db);
             this.feed = new FeedApi(db, feedExecutor);
+            this.console = new ConsoleRoutes(config, db, ports, groups);
             this.app = Javalin.create(c -> {
                 c.showJavalinBanner = false;
                 c.http.maxRequestSize = MAX_BODY;
@@ -108,6 +111,7 @@ public final class TapguardServer implements AutoCloseable {
                 c.router.ignoreTrailingSlashes = true;
                 c.jetty.defaultHost = config.host();
             });
+            console.register(app); // before the catch-all below, so /console/ matches first
             for (HandlerType t : List.of(HandlerType.GET, HandlerType.POST, HandlerType.PUT, HandlerType.DELETE,
                     HandlerType.PATCH)) {
                 app.addHttpHandler(t, "/", this::handle);
@@ -292,6 +296,10 @@ public final class TapguardServer implements AutoCloseable {
                 route[0] = "/v2.0/tapguard/hosts/{host}/view";
                 requireMethod(method, "GET");
                 return feed.view(req, seg.get(2));
+            }
+            ApiResponse consoleAnswer = console.tapguard(method, seg, req, route);
+            if (consoleAnswer != null) {
+                return done(consoleAnswer);
             }
             throw Errors.notFound();
         }
