@@ -34,19 +34,43 @@ public final class ProcessCommandRunner implements CommandRunner {
         this.environment = java.util.Map.copyOf(environment);
     }
 
-    @Override
-    public CommandResult run(Command command) {
+    private List<String> argv(Command command) {
         List<String> argv = new ArrayList<>();
         if (netns != null && !command.rootNamespace()) {
             argv.addAll(List.of("ip", "netns", "exec", netns));
         }
         argv.addAll(command.argv());
+        return argv;
+    }
+
+    private ProcessBuilder builder(Command command) {
+        ProcessBuilder pb = new ProcessBuilder(argv(command));
+        pb.environment().put("LC_ALL", "C");
+        pb.environment().putAll(environment);
+        return pb;
+    }
+
+    @Override
+    public RunningCommand start(Command command) {
+        try {
+            Process p = builder(command).start();
+            if (command.stdin() != null) {
+                p.getOutputStream().write(command.stdin());
+                p.getOutputStream().flush();
+            }
+            return new RunningCommand(command, p);
+        } catch (IOException e) {
+            throw new CommandFailedException(new CommandResult(command, -1, "", "cannot start: " + e.getMessage(),
+                    Duration.ZERO, false));
+        }
+    }
+
+    @Override
+    public CommandResult run(Command command) {
         long start = System.nanoTime();
         Process p;
         try {
-            ProcessBuilder pb = new ProcessBuilder(argv);
-            pb.environment().put("LC_ALL", "C");
-            pb.environment().putAll(environment);
+            ProcessBuilder pb = builder(command);
             if (command.stdin() == null) {
                 pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             }
