@@ -26,28 +26,29 @@ final class LabStack implements AutoCloseable {
     static final String HOST = "compute-1";
 
     private final Lab lab;
-    private final Path store;
     private final Map<String, String> agentEnvironment;
     private TapguardServer server;
     private volatile Agent agent;
     private boolean closed;
 
-    private LabStack(Lab lab, Path store, Map<String, String> agentEnvironment) {
+    private LabStack(Lab lab, Map<String, String> agentEnvironment) {
         this.lab = lab;
-        this.store = store;
         this.agentEnvironment = Map.copyOf(agentEnvironment);
     }
 
     /**
-     * Builds the lab, then starts the server (H2 under {@code store}) and the agent. {@code agentEnvironment} is
-     * added to the environment of every command the agent runs (the tests put a stand-in first on PATH).
+     * Builds the lab, then starts the server (H2 in the lab's directory) and the agent. {@code agentEnvironment} is
+     * added to the environment of every command the agent runs (the tests put a stand-in first on PATH);
+     * {@code onLab} sees the lab before the server starts (the demo sends its log there).
      */
-    static LabStack start(String prefix, Path store, Map<String, String> agentEnvironment, Consumer<String> progress)
-            throws IOException {
+    static LabStack start(String prefix, Map<String, String> agentEnvironment, Consumer<String> progress,
+                          Consumer<Lab> onLab) throws IOException {
         Lab lab = Lab.start(new ProcessCommandRunner(), prefix, progress);
-        LabStack s = new LabStack(lab, store, agentEnvironment);
-        lab.onClose(s::stopServices);
+        LabStack s = new LabStack(lab, agentEnvironment);
         try {
+            onLab.accept(lab);
+            lab.onClose(s::stopServices);
+            Path store = lab.dir().resolve("server");
             progress.accept("server: Neutron API + change feed, H2 in " + store + ", noauth");
             s.server = TapguardServer.start(ServerConfig.noauth("jdbc:h2:file:" + store.resolve("tapguard")));
             progress.accept("agent in lab mode for host " + HOST + " (commands in " + lab.hostNs()

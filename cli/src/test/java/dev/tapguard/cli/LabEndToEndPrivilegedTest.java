@@ -70,7 +70,7 @@ class LabEndToEndPrivilegedTest {
         String prefix = "tge" + HexFormat.of().formatHex(r);
         Path work = Files.createTempDirectory(prefix + "-work-");
         stubs = Files.createDirectory(work.resolve("stubs"));
-        stack = LabStack.start(prefix, work, Map.of("PATH", stubs + ":" + System.getenv("PATH")), s -> { });
+        stack = LabStack.start(prefix, Map.of("PATH", stubs + ":" + System.getenv("PATH")), s -> { }, l -> { });
         lab = stack.lab();
         lab.onClose(() -> Files.walk(work).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete()));
         api = stack.api("e2e-project");

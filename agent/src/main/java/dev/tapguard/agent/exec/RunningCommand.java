@@ -48,9 +48,22 @@ public final class RunningCommand implements AutoCloseable {
         return process.pid();
     }
 
-    /** Asks it to stop (SIGTERM) and waits up to {@code grace} before killing it; its exit code, or -1. */
+    /** Waits up to {@code atMost} for it to exit by itself; true if it did. */
+    public boolean awaitExit(Duration atMost) {
+        try {
+            return process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return !process.isAlive();
+        }
+    }
+
+    /**
+     * Asks it to stop (SIGTERM) and waits up to {@code grace} before killing it; its exit code, or -1. Its output
+     * stays readable to the end (Process.destroy would close the pipes and lose what it prints on the way out).
+     */
     public int stop(Duration grace) {
-        process.destroy();
+        process.toHandle().destroy();
         try {
             if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);

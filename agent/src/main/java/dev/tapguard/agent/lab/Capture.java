@@ -140,8 +140,9 @@ public final class Capture implements AutoCloseable {
         }
         if (process.alive()) {
             runner.run(Command.of("kill", "-INT", Long.toString(process.pid())));
+            process.awaitExit(Duration.ofSeconds(5));
         }
-        process.stop(Duration.ofSeconds(5));
+        process.stop(Duration.ofSeconds(3));
         try {
             out.join(5000);
         } catch (InterruptedException e) {

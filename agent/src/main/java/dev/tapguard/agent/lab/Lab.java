@@ -256,6 +256,35 @@ public final class Lab implements AutoCloseable {
         }
     }
 
+    /**
+     * Removes what a lab with this prefix left behind when its process was killed (no shutdown hook runs on
+     * SIGKILL): the processes inside its namespaces (peers, captures, its Open vSwitch daemons), the namespaces and
+     * its temporary directories. Returns what was removed.
+     */
+    public static List<String> sweep(CommandRunner runner, String prefix) {
+        List<String> removed = new ArrayList<>();
+        for (String ns : namespaces(runner, prefix)) {
+            for (String pid : runner.run(Command.of("ip", "netns", "pids", ns)).stdout().split("\\s+")) {
+                if (!pid.isBlank()) {
+                    runner.run(Command.of("kill", "-KILL", pid.strip()));
+                }
+            }
+            runner.run(Command.of("ip", "netns", "del", ns));
+            removed.add("namespace " + ns);
+        }
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        try (Stream<Path> s = Files.list(tmp)) {
+            for (Path d : s.filter(p -> p.getFileName().toString().startsWith(prefix + "-") && Files.isDirectory(p))
+                    .toList()) {
+                deleteTree(d);
+                removed.add("directory " + d);
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot list {}: {}", tmp, e.toString());
+        }
+        return removed;
+    }
+
     /** Namespaces of the lab with this prefix: PREFIX-anything. */
     public static List<String> namespaces(CommandRunner runner, String prefix) {
         List<String> out = new ArrayList<>();
