@@ -145,6 +145,10 @@ final class DemoCommand implements Callable<Integer> {
                         + "the article (see above).");
             }
         } catch (Exception e) {
+            if (shuttingDown()) {
+                // Ctrl-C or kill: the lab's shutdown hook removes everything and says so; this thread just ends
+                return 130;
+            }
             finished[0] = true;
             err.println("tapguard demo: failed: " + e.getMessage());
             tailLog(demo, err);
@@ -160,6 +164,18 @@ final class DemoCommand implements Callable<Integer> {
         out.flush();
         err.flush();
         return code;
+    }
+
+    /** Whether the JVM is exiting (a signal): then a step's failure is the signal's doing, not the demo's. */
+    private static boolean shuttingDown() {
+        Thread probe = new Thread(() -> { });
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return false;
+        } catch (IllegalStateException e) {
+            return true;
+        }
     }
 
     /** How this CLI was started, for the hints printed with --keep. */

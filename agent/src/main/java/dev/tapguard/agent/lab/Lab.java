@@ -219,13 +219,6 @@ public final class Lab implements AutoCloseable {
             return;
         }
         closed = true;
-        if (Thread.currentThread() != hook) {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException e) {
-                // shutting down: the hook is this call's twin and finds the lab closed
-            }
-        }
         for (int i = beforeClose.size() - 1; i >= 0; i--) {
             try {
                 beforeClose.get(i).close();
@@ -241,11 +234,22 @@ public final class Lab implements AutoCloseable {
         if (fabricOvs != null) {
             fabricOvs.close();
         }
-        for (String ns : namespaces(runner, prefix)) {
-            killProcessesIn(ns);
-            runner.run(Command.of("ip", "netns", "del", ns));
+        // twice: a Ctrl-C kills the command running at that moment (it shares the terminal's process group)
+        for (int attempt = 0; attempt < 2; attempt++) {
+            for (String ns : namespaces(runner, prefix)) {
+                killProcessesIn(ns);
+                runner.run(Command.of("ip", "netns", "del", ns));
+            }
         }
         deleteTree(dir);
+        // only now: a signal during the removal above must still find the hook, which waits for this call
+        if (Thread.currentThread() != hook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // shutting down: the hook finds the lab closed
+            }
+        }
     }
 
     private void killProcessesIn(String ns) {
