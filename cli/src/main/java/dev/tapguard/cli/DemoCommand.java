@@ -26,12 +26,12 @@ import picocli.CommandLine.Spec;
         description = {"The incident behind Tapguard, end to end, on this machine (as root): starts the server "
                 + "(embedded H2 in a temporary directory), an agent in lab mode and a compute node made of network "
                 + "namespaces (two VMs, br-int, br-ethx with VLAN 1 <-> 102, a fabric host), then:",
-            "  1. IP-in-IP (protocol 4) from the fabric to VM1 is dropped: the capture plan runs live and shows "
-                + "which hops saw the packet;",
-            "  2. tapguard trace names the default drop in sg-fallback: no rule allows protocol 4;",
-            "  3. a rule for protocol 94 is added: the lint warns that Linux uses 94 for BEET; still dropped;",
-            "  4. a rule for protocol 4 is added: the packet arrives, and that rule's counter is non-zero;",
-            "  5. everything it created is removed (also on Ctrl-C or a failure), unless --keep.",
+            "  1. IP-in-IP (protocol 4) from the fabric to VM1 is dropped; the capture",
+            "     plan runs live: which hops saw the packet, which did not",
+            "  2. tapguard trace: the default drop in sg-fallback, no rule allows 4",
+            "  3. a rule for protocol 94: the lint warns (94 is BEET); still dropped",
+            "  4. a rule for protocol 4: the packet arrives, the rule's counter > 0",
+            "  5. everything it created is removed (also on Ctrl-C or a failure)",
             "Each step shows what was observed on this machine, not what was expected."},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {"0:every step observed as in the article", "1:a step observed something else",
@@ -54,6 +54,10 @@ final class DemoCommand implements Callable<Integer> {
             + "created: namespaces NAME-host, NAME-fab, NAME-vm1, NAME-vm2, temporary directory /tmp/NAME-* "
             + "(default ${DEFAULT-VALUE})")
     String prefix;
+
+    @Option(names = "--install", description = "as root: install the Debian packages the demo lacks (apt-get), "
+            + "then run it")
+    boolean install;
 
     @Option(names = "--clean", description = "remove what a killed demo with this --prefix left behind, then exit")
     boolean clean;
@@ -78,6 +82,17 @@ final class DemoCommand implements Callable<Integer> {
             return 0;
         }
         List<DemoPreflight.Missing> missing = DemoPreflight.check(root, System.getenv("PATH"));
+        List<String> packages = DemoPreflight.packages(missing);
+        if (install && !packages.isEmpty() && missing.stream().noneMatch(m -> m.what().startsWith("root"))) {
+            err.println("tapguard demo: installing " + String.join(" ", packages) + " (apt-get, may take minutes)...");
+            err.flush();
+            String failed = DemoPreflight.install(root, packages);
+            if (failed != null) {
+                err.println("tapguard demo: apt-get failed: " + failed);
+                return 3;
+            }
+            missing = DemoPreflight.check(root, System.getenv("PATH"));
+        }
         if (!missing.isEmpty()) {
             err.print(DemoPreflight.explain(missing));
             err.flush();

@@ -130,9 +130,40 @@ final class DemoPreflight {
         if (!packages.isEmpty()) {
             sb.append("Install the missing packages (as root):\n  apt-get install -y ")
                     .append(String.join(" ", packages)).append('\n');
+            sb.append("or let the demo do it: ./tapguard demo --install\n");
         }
         sb.append("then run ./tapguard demo again. (./test.sh installs these and everything the tests need.)\n");
         return sb.toString();
+    }
+
+    /** The Debian packages that bring what is missing (empty when nothing missing has a package). */
+    static List<String> packages(List<Missing> missing) {
+        Set<String> out = new LinkedHashSet<>();
+        missing.forEach(m -> {
+            if (m.debianPackage() != null) {
+                out.add(m.debianPackage());
+            }
+        });
+        return List.copyOf(out);
+    }
+
+    /**
+     * {@code apt-get install -y PACKAGES} (after {@code apt-get update} when the first try fails: a fresh machine
+     * may have no package lists yet). Returns null on success, else apt-get's complaint.
+     */
+    static String install(CommandRunner runner, List<String> packages) {
+        // --no-upgrade: what is installed stays as it is; the lock timeout waits for another apt run to finish
+        List<String> argv = new ArrayList<>(List.of("env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install",
+                "-y", "-q", "--no-install-recommends", "--no-upgrade", "-o", "DPkg::Lock::Timeout=300"));
+        argv.addAll(packages);
+        Command install = Command.of(argv).withTimeout(java.time.Duration.ofMinutes(20));
+        CommandResult r = runner.run(install);
+        if (r.ok()) {
+            return null;
+        }
+        runner.run(Command.of("apt-get", "update", "-q").withTimeout(java.time.Duration.ofMinutes(10)));
+        r = runner.run(install);
+        return r.ok() ? null : r.describe();
     }
 
     private static Path find(String path, String program) {

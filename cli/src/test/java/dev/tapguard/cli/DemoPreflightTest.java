@@ -35,6 +35,15 @@ class DemoPreflightTest {
 
     @Test
     @Tag("privileged")
+    void installRunsAptGetAndLeavesInstalledPackagesAsTheyAre() {
+        String before = new ProcessCommandRunner().check("dpkg-query", "-W", "iproute2", "procps").stdout();
+        assertThat(DemoPreflight.install(new ProcessCommandRunner(), List.of("iproute2", "procps"))).isNull();
+        assertThat(new ProcessCommandRunner().check("dpkg-query", "-W", "iproute2", "procps").stdout())
+                .isEqualTo(before);
+    }
+
+    @Test
+    @Tag("privileged")
     void thisMachineHasEverythingTheDemoNeeds() {
         assertThat(DemoPreflight.check(new ProcessCommandRunner(), System.getenv("PATH"))).isEmpty();
     }
