@@ -86,6 +86,10 @@ class DemoPrivilegedTest {
             assertThat(hop(step(rec, 1), notSeen).path("packets").asInt()).as("hop %s", notSeen).isZero();
         }
         assertThat(hop(step(rec, 1), "G").path("first_packet").asText()).contains("vlan 102");
+        // the plan's own commands ran; a patch port is captured by mirroring all of br-int (local VLAN 1 there)
+        assertThat(hop(step(rec, 1), "F").path("command").asText()).startsWith("ovs-tcpdump --db-sock ")
+                .contains("--span -i int-br-ethx");
+        assertThat(hop(step(rec, 1), "F").path("first_packet").asText()).contains("vlan 1,");
         assertThat(s1.path("delivered_to_vm").asBoolean()).isFalse();
 
         JsonNode s2 = step(rec, 2).path("observed");
