@@ -76,7 +76,8 @@ public final class LabPeer implements AutoCloseable {
             }
             return r;
         } catch (IOException e) {
-            throw new IllegalStateException("lab peer in " + ns + ": " + e.getMessage() + " " + lastErrors(), e);
+            throw new IllegalStateException("lab peer in " + ns + (process.alive() ? ": " + e.getMessage()
+                    : " exited") + (lastErrors().isEmpty() ? "" : ": " + lastErrors()), e);
         }
     }
 
