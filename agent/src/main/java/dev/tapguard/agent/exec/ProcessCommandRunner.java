@@ -52,17 +52,25 @@ public final class ProcessCommandRunner implements CommandRunner {
 
     @Override
     public RunningCommand start(Command command) {
+        Process p;
         try {
-            Process p = builder(command).start();
-            if (command.stdin() != null) {
-                p.getOutputStream().write(command.stdin());
-                p.getOutputStream().flush();
-            }
-            return new RunningCommand(command, p);
+            p = builder(command).start();
         } catch (IOException e) {
             throw new CommandFailedException(new CommandResult(command, -1, "", "cannot start: " + e.getMessage(),
                     Duration.ZERO, false));
         }
+        RunningCommand running = new RunningCommand(command, p);
+        if (command.stdin() != null) {
+            try {
+                p.getOutputStream().write(command.stdin());
+                p.getOutputStream().flush();
+            } catch (IOException e) {
+                running.close();
+                throw new CommandFailedException(new CommandResult(command, -1, "", "its stdin: " + e.getMessage(),
+                        Duration.ZERO, false));
+            }
+        }
+        return running;
     }
 
     @Override
