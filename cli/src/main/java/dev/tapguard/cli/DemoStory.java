@@ -454,7 +454,12 @@ final class DemoStory implements AutoCloseable {
                 commands.put(letter, argv);
                 String ns = letter.equals("A") ? vm1Ns : lab.hostNs();
                 try {
-                    caps.put(letter, lab.capture(ns, letter, argv));
+                    Capture c = lab.capture(ns, letter, argv);
+                    caps.put(letter, c);
+                    if (argv.get(0).equals("ovs-tcpdump")) {
+                        // tcpdump listens before ovs-vswitchd has applied the mirror: wait for its port
+                        lab.hostOvs().vsctl("wait-until", "Interface", c.device(), "ofport>0");
+                    }
                 } catch (RuntimeException e) {
                     errors.put(letter, e.getMessage());
                 }

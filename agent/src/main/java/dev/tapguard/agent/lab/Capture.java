@@ -21,6 +21,7 @@ public final class Capture implements AutoCloseable {
     private final List<String> messages = new ArrayList<>();
     private final Thread out;
     private boolean listening;
+    private String device;
     private List<String> result;
 
     private Capture(CommandRunner runner, RunningCommand process, String label) {
@@ -42,6 +43,8 @@ public final class Capture implements AutoCloseable {
             synchronized (this) {
                 if (line.contains("listening on")) {
                     listening = true;
+                    String rest = line.substring(line.indexOf("listening on") + "listening on".length()).strip();
+                    device = rest.split("[,\\s]")[0];
                 }
                 messages.add(line);
                 notifyAll();
@@ -104,6 +107,11 @@ public final class Capture implements AutoCloseable {
 
     public String label() {
         return label;
+    }
+
+    /** The device tcpdump listens on (for ovs-tcpdump: its mirror port). */
+    public synchronized String device() {
+        return device;
     }
 
     /** Packets seen so far. */
