@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code tapguard} command. */
 @Command(name = "tapguard", mixinStandardHelpOptions = true, version = "tapguard 0.1.0",
         description = "Security groups for VM ports on Linux hosts: Neutron's API and iptables_hybrid layout.",
-        subcommands = {RenderCommand.class, ServerCommand.class, AgentCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RenderCommand.class, ServerCommand.class, AgentCommand.class, DemoCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

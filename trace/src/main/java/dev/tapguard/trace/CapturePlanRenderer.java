@@ -56,8 +56,10 @@ public final class CapturePlanRenderer {
         switch (type) {
             case "vxlan", "gre", "geneve" -> {
                 hops.add(new CapturePlan.Hop("F", "patch " + brInt + " <-> br-tun", "patch-tun", "compute host",
-                        "ovs-tcpdump -i patch-tun -nne" + quoted(vlan(local, filter)), localVlan,
-                        "patch ports are OVS-only: ovs-tcpdump mirrors them"));
+                        "ovs-tcpdump --span -i patch-tun -nne" + quoted(vlan(local, filter)), localVlan,
+                        "a patch port is OVS-only and cannot be mirrored alone (ovs-tcpdump -i patch-tun sees "
+                        + "nothing): --span mirrors every port of " + brInt + ", where the frame carries the "
+                        + "local VLAN"));
                 String outer = switch (type) {
                     case "vxlan" -> "udp port 4789";
                     case "geneve" -> "udp port 6081";
@@ -75,11 +77,13 @@ public final class CapturePlanRenderer {
                 String intPatch = "int-" + phys;
                 String phyPatch = "phy-" + phys;
                 hops.add(new CapturePlan.Hop("F", "patch " + brInt + " <-> " + phys, intPatch + " / " + phyPatch,
-                        "compute host", "ovs-tcpdump -i " + intPatch + " -nne" + quoted(vlanAny(filter)),
+                        "compute host", "ovs-tcpdump --span -i " + intPatch + " -nne" + quoted(vlan(local, filter)),
                         "from the VM: " + localVlan + "; towards the VM: " + segWord,
                         phys + " rewrites the local VLAN to " + segWord + " on the way out, " + brInt
-                        + " rewrites it back on the way in; also: ovs-tcpdump -i " + phyPatch + " -nne"
-                        + quoted(vlanAny(filter))));
+                        + " rewrites it back on the way in. A patch port cannot be mirrored alone (ovs-tcpdump -i "
+                        + intPatch + " sees nothing): --span mirrors every port of " + brInt + ", where the frame "
+                        + "carries the local VLAN; ovs-tcpdump --span -i " + phyPatch + " -nne"
+                        + quoted(vlanAny(filter)) + " mirrors " + phys + ", where it carries " + segWord));
                 String nic = in.nic() == null ? "<NIC of " + phys + ">" : in.nic();
                 hops.add(new CapturePlan.Hop("G", "physical NIC", nic, "compute host", "tcpdump -nei " + nic
                         + quoted(flat ? filter : vlan(seg == null ? null : String.valueOf(seg), filter)),

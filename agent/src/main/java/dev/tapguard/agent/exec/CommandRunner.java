@@ -17,4 +17,12 @@ public interface CommandRunner {
     default CommandResult check(String... argv) {
         return check(Command.of(argv));
     }
+
+    /**
+     * Starts the command and leaves it running, its stdin, stdout and stderr open to the caller (lab peers, live
+     * captures); the command's timeout does not apply. Runners that only run to completion do not support it.
+     */
+    default RunningCommand start(Command command) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot leave processes running");
+    }
 }

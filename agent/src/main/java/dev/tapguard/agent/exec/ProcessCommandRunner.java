@@ -34,19 +34,51 @@ public final class ProcessCommandRunner implements CommandRunner {
         this.environment = java.util.Map.copyOf(environment);
     }
 
-    @Override
-    public CommandResult run(Command command) {
+    private List<String> argv(Command command) {
         List<String> argv = new ArrayList<>();
         if (netns != null && !command.rootNamespace()) {
             argv.addAll(List.of("ip", "netns", "exec", netns));
         }
         argv.addAll(command.argv());
+        return argv;
+    }
+
+    private ProcessBuilder builder(Command command) {
+        ProcessBuilder pb = new ProcessBuilder(argv(command));
+        pb.environment().put("LC_ALL", "C");
+        pb.environment().putAll(environment);
+        return pb;
+    }
+
+    @Override
+    public RunningCommand start(Command command) {
+        Process p;
+        try {
+            p = builder(command).start();
+        } catch (IOException e) {
+            throw new CommandFailedException(new CommandResult(command, -1, "", "cannot start: " + e.getMessage(),
+                    Duration.ZERO, false));
+        }
+        RunningCommand running = new RunningCommand(command, p);
+        if (command.stdin() != null) {
+            try {
+                p.getOutputStream().write(command.stdin());
+                p.getOutputStream().flush();
+            } catch (IOException e) {
+                running.close();
+                throw new CommandFailedException(new CommandResult(command, -1, "", "its stdin: " + e.getMessage(),
+                        Duration.ZERO, false));
+            }
+        }
+        return running;
+    }
+
+    @Override
+    public CommandResult run(Command command) {
         long start = System.nanoTime();
         Process p;
         try {
-            ProcessBuilder pb = new ProcessBuilder(argv);
-            pb.environment().put("LC_ALL", "C");
-            pb.environment().putAll(environment);
+            ProcessBuilder pb = builder(command);
             if (command.stdin() == null) {
                 pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             }
