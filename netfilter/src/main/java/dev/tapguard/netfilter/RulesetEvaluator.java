@@ -80,8 +80,8 @@ public final class RulesetEvaluator {
     private static final int P_DROP = 2;
     private static final int P_OTHER = 3;
 
-    /** Ints per chain in {@code chainInfo}: first rule (global number), rule count, policy, first block, blocks. */
-    private static final int CI = 8;
+    /** A chain in the image: id, rule count, policy, first block, blocks, then each rule's program offset. */
+    private static final int CH = 5;
     /** Ints per block in {@code blockInfo}: start, end, kinds (bit k: some rule keyed by kind k). */
     private static final int BI = 4;
     /** Room for the steps of a typical walk through Neutron's layout (about 35 steps of 4 ints); it grows. */
@@ -151,7 +151,7 @@ public final class RulesetEvaluator {
         Conditions.View v = new Conditions.View();
         cf.fill(v, p);
         v.stateBit = Conditions.stateBit(ConntrackFacts.effective(p).state());
-        return cf.matches(cf.ruleCode[cf.chainInfo[c.id * CI] + number - 1], v);
+        return cf.matches(cf.code[cf.chainHeader[c.id] + CH + number - 1], v);
     }
 
     /** One match of a rule against a probe. */
@@ -173,7 +173,7 @@ public final class RulesetEvaluator {
         }
     }
 
-    /** A chain's names, policy and source rules, for reports; the walk reads {@code chainInfo}. */
+    /** A chain's names, policy and source rules, for reports; the walk reads its header in the image. */
     static final class CChain {
         final int id;
         final String table;
@@ -183,6 +183,9 @@ public final class RulesetEvaluator {
         Rule[] sources;
         /** Decisions by rule index (the policy's at the end), made on first use. */
         Evaluation.Decision[] decisions;
+        /** Its runs of device-keyed rules: the first block id and how many. */
+        int firstBlock;
+        int blocks;
 
         CChain(int id, String table, String name, String policy) {
             this.id = id;
@@ -199,12 +202,16 @@ public final class RulesetEvaluator {
         final List<CChain> chains = new ArrayList<>();
         final Map<String, Map<String, CChain>> byTable = new HashMap<>();
 
-        /** Rule programs: header (action | conditions << 8, target or zone, CRule index), then the conditions. */
+        /**
+         * The image the walk reads: chain headers (see {@link #CH}), rule programs (action | conditions << 8, the
+         * target chain's header or the zone, the CRule index, then the conditions) and device entries (see
+         * {@link #buildImage}), laid out port by port: a device's entry, then the programs of its indexed rules and
+         * the chains they jump to, so that one probe's reads stay in a few neighbouring cache lines.
+         */
         int[] code = new int[1 << 12];
         private int codeLen;
-        /** Program offset of each rule, by global rule number (a chain's rules are consecutive). */
-        int[] ruleCode;
-        final int[] chainInfo;
+        /** Header offset by chain id. */
+        int[] chainHeader;
         int[] blockInfo = new int[BI * 16];
         private int blockCount;
         final List<CRule> ruleObjs = new ArrayList<>();
@@ -216,27 +223,27 @@ public final class RulesetEvaluator {
         private final List<String> strs = new ArrayList<>();
         private String[] strArray;
 
-        /** Device index: open addressing, 4 longs a slot (packed name, length + 1 (0: free), pool offset). */
+        /** Device index: open addressing, 4 longs a slot (packed name, length + 1 (0: free), entry offset). */
         private long[] devTable;
         private int devMask;
         /** Devices whose names do not pack, by name. */
         private final Map<String, Integer> foreignDevs = new HashMap<>();
-        /**
-         * Per device: count, then (block id * 4 + kind - 1, start, length) per list, then the lists: pairs of (rule
-         * index in its chain, program offset), ascending.
-         */
-        int[] pool;
 
-        /** Compiled rules by table and text (their program offset), shared between chains. */
-        private final Map<String, Integer> compiled = new HashMap<>();
         /** Compiled conditions by match, shared between rules (null: a comment). */
         private final Map<Match, Conditions.Cond> condCache = new HashMap<>();
-        /** Block key to its rule indices, per device name; then the block's chain, by block id. */
+        /** Rules by table and text, shared between chains (ports share their group rules). */
+        private final Map<String, Unit> units = new HashMap<>();
+        /** Each chain's rules, by chain id. */
+        private Unit[][] chainUnits;
+        /** Per device name: block key (block id * 4 + kind - 1) to its rule indices; the block's chain by id. */
         private final Map<String, TreeMap<Integer, List<Integer>>> deviceBuilders = new HashMap<>();
         private final List<Integer> blockChain = new ArrayList<>();
+        /** Image positions to fill once everything is placed: {position, 0 unit / 1 chain, which}. */
+        private final List<Object[]> patches = new ArrayList<>();
 
-        /** Chains walked per hook, in the kernel's priority order; conntrack runs before a mangle PREROUTING. */
+        /** Chains walked per hook (header offsets), in the kernel's priority order. */
         final int[] prerouting;
+        /** Conntrack runs before a mangle PREROUTING. */
         final boolean[] preroutingMangle;
         final int[] forward;
         final int[] input;
@@ -244,44 +251,70 @@ public final class RulesetEvaluator {
 
         private final ThreadLocal<Walk> walks = ThreadLocal.withInitial(() -> new Walk(this));
 
+        /** One distinct rule (table and text): its conditions, what it does, and its program once placed. */
+        static final class Unit {
+            final Rule rule;
+            final Conditions.Cond[] conds;
+            final int keyKind;
+            final String keyName;
+            int action;
+            /** Jump/goto target chain id, or the zone. */
+            int target = -1;
+            int offset = -1;
+            int obj;
+
+            Unit(Rule rule, Conditions.Cond[] conds) {
+                this.rule = rule;
+                this.conds = conds;
+                int kind = 0;
+                String name = null;
+                for (Conditions.Cond c : conds) {
+                    if (c.keyKind() != 0) {
+                        kind = c.keyKind();
+                        name = c.keyName();
+                        break;
+                    }
+                }
+                this.keyKind = kind;
+                this.keyName = name;
+            }
+        }
+
         CompiledFamily(Family family, List<Table> tables, IpSetIndex sets) {
             this.family = family;
             this.sets = sets;
-            int ruleTotal = 0;
+            List<Chain> declared = new ArrayList<>();
             for (Table t : tables) {
                 Map<String, CChain> m = byTable.computeIfAbsent(t.name(), k -> new HashMap<>());
                 for (Chain c : t.chains()) {
                     CChain cc = new CChain(chains.size(), t.name(), c.name(), c.builtin() ? c.policy() : null);
                     chains.add(cc);
+                    declared.add(c);
+                    // a chain declared twice: the last declaration is the one reached by name
                     m.put(c.name(), cc);
-                    ruleTotal += c.rules().size();
                 }
             }
-            chainInfo = new int[chains.size() * CI];
-            ruleCode = new int[ruleTotal];
-            int next = 0;
-            for (Table t : tables) {
-                Map<String, CChain> m = byTable.get(t.name());
-                for (Chain c : t.chains()) {
-                    next = compileChain(m.get(c.name()), c, m, next);
-                }
+            chainUnits = new Unit[chains.size()][];
+            chainHeader = new int[chains.size()];
+            Arrays.fill(chainHeader, -1);
+            for (CChain cc : chains) {
+                prepareChain(cc, declared.get(cc.id), byTable.get(cc.table));
             }
-            code = Arrays.copyOf(code, codeLen);
-            blockInfo = Arrays.copyOf(blockInfo, blockCount * BI);
-            ruleObjArray = ruleObjs.toArray(new CRule[0]);
-            objArray = objs.toArray(new Conditions.Cond[0]);
-            strArray = strs.toArray(new String[0]);
-            buildDeviceIndex();
+            buildImage();
             List<CChain> pre = hook(List.of("raw", "mangle"), "PREROUTING");
-            prerouting = pre.stream().mapToInt(c -> c.id).toArray();
+            prerouting = pre.stream().mapToInt(c -> chainHeader[c.id]).toArray();
             preroutingMangle = new boolean[pre.size()];
             for (int i = 0; i < pre.size(); i++) {
                 preroutingMangle[i] = pre.get(i).table.equals("mangle");
             }
-            forward = hook(List.of("mangle", "filter", "security"), "FORWARD").stream().mapToInt(c -> c.id).toArray();
-            input = hook(List.of("mangle", "filter", "security"), "INPUT").stream().mapToInt(c -> c.id).toArray();
+            forward = hook(List.of("mangle", "filter", "security"), "FORWARD").stream()
+                    .mapToInt(c -> chainHeader[c.id]).toArray();
+            input = hook(List.of("mangle", "filter", "security"), "INPUT").stream()
+                    .mapToInt(c -> chainHeader[c.id]).toArray();
             CChain nat = chain("nat", "PREROUTING");
             natPrerouting = nat != null && nat.sources.length > 0;
+            chainUnits = null;
+            units.clear();
         }
 
         CChain chain(String table, String name) {
@@ -300,86 +333,54 @@ public final class RulesetEvaluator {
             return out;
         }
 
-        private int compileChain(CChain cc, Chain c, Map<String, CChain> table, int first) {
+        /** A chain's rules as units (shared by text), what they do, and its runs of device-keyed rules. */
+        private void prepareChain(CChain cc, Chain c, Map<String, CChain> table) {
             int n = c.rules().size();
-            Conditions.Cond[][] conds = new Conditions.Cond[n][];
+            Unit[] us = new Unit[n];
             for (int i = 0; i < n; i++) {
                 Rule r = c.rules().get(i);
                 String key = cc.table + "\u0000" + r.text();
-                Integer shared = compiled.get(key);
-                if (shared == null) {
-                    conds[i] = conditions(r);
-                    shared = emitRule(r, conds[i], table);
-                    compiled.put(key, shared);
-                } else {
-                    conds[i] = ruleObjArrayOf(shared).conds;
+                Unit u = units.get(key);
+                if (u == null) {
+                    u = new Unit(r, conditions(r));
+                    action(u, r, table);
+                    units.put(key, u);
                 }
-                ruleCode[first + i] = shared;
+                us[i] = u;
             }
+            chainUnits[cc.id] = us;
             cc.sources = c.rules().toArray(new Rule[0]);
             cc.decisions = new Evaluation.Decision[n + 1];
-            int base = cc.id * CI;
-            chainInfo[base] = first;
-            chainInfo[base + 1] = n;
-            chainInfo[base + 2] = cc.policy == null ? P_NONE : switch (cc.policy) {
-                case "ACCEPT" -> P_ACCEPT;
-                case "DROP" -> P_DROP;
-                default -> P_OTHER;
-            };
-            chainInfo[base + 3] = blockCount;
+            int firstBlock = blockCount;
             int i = 0;
             while (i < n) {
-                if (keyKind(conds[i]) == 0) {
+                if (us[i].keyKind == 0) {
                     i++;
                     continue;
                 }
                 int j = i;
-                while (j < n && keyKind(conds[j]) != 0) {
+                while (j < n && us[j].keyKind != 0) {
                     j++;
                 }
                 if (j - i >= MIN_BLOCK) {
-                    addBlock(cc, i, j, conds);
+                    addBlock(cc, i, j, us);
                 }
                 i = j;
             }
-            chainInfo[base + 4] = blockCount - chainInfo[base + 3];
-            return first + n;
+            cc.firstBlock = firstBlock;
+            cc.blocks = blockCount - firstBlock;
         }
 
-        private CRule ruleObjArrayOf(int codeOffset) {
-            return ruleObjs.get(code[codeOffset + 2]);
-        }
-
-        /** The first condition that needs one exact bridge port or interface: 1 physdev-in .. 4 -o; 0 none. */
-        private static int keyKind(Conditions.Cond[] conds) {
-            for (Conditions.Cond c : conds) {
-                if (c.keyKind() != 0) {
-                    return c.keyKind();
-                }
-            }
-            return 0;
-        }
-
-        private static String keyName(Conditions.Cond[] conds) {
-            for (Conditions.Cond c : conds) {
-                if (c.keyKind() != 0) {
-                    return c.keyName();
-                }
-            }
-            return null;
-        }
-
-        private void addBlock(CChain cc, int start, int end, Conditions.Cond[][] conds) {
+        private void addBlock(CChain cc, int start, int end, Unit[] us) {
             int id = blockCount++;
             if (blockInfo.length < blockCount * BI) {
                 blockInfo = Arrays.copyOf(blockInfo, blockInfo.length * 2);
             }
             int kinds = 0;
             for (int i = start; i < end; i++) {
-                int kind = keyKind(conds[i]);
-                kinds |= 1 << kind;
-                deviceBuilders.computeIfAbsent(keyName(conds[i]), x -> new TreeMap<>())
-                        .computeIfAbsent(id * 4 + kind - 1, x -> new ArrayList<>()).add(i);
+                kinds |= 1 << us[i].keyKind;
+                deviceBuilders.computeIfAbsent(us[i].keyName, x -> new TreeMap<>())
+                        .computeIfAbsent(id * 4 + us[i].keyKind - 1, x -> new ArrayList<>()).add(i);
             }
             blockInfo[id * BI] = start;
             blockInfo[id * BI + 1] = end;
@@ -387,39 +388,54 @@ public final class RulesetEvaluator {
             blockChain.add(cc.id);
         }
 
-        private void buildDeviceIndex() {
-            int size = 0;
+        /**
+         * Lays out the image: device by device (the devices of one port next to each other: Neutron's tap, qvb, qvo
+         * and qbr names share their tail), each device's entry, then the programs of its indexed rules and, depth
+         * first, the chains they jump to that have no index of their own (a port's chains); then every chain not
+         * placed yet. Device entry: count, then (block key, start, length) per list, then the lists: pairs of (rule
+         * index in its chain, program offset), ascending.
+         */
+        private void buildImage() {
+            List<String> names = new ArrayList<>(deviceBuilders.keySet());
+            names.sort(java.util.Comparator.comparing((String x) -> x.length() > 3 ? x.substring(3) : x)
+                    .thenComparing(x -> x));
             int packed = 0;
-            for (Map.Entry<String, TreeMap<Integer, List<Integer>>> e : deviceBuilders.entrySet()) {
-                size += 1 + 3 * e.getValue().size();
-                for (List<Integer> l : e.getValue().values()) {
-                    size += 2 * l.size();
-                }
-                packed += DeviceName.packs(e.getKey()) ? 1 : 0;
+            for (String name : names) {
+                packed += DeviceName.packs(name) ? 1 : 0;
             }
-            pool = new int[size];
             int cap = Integer.highestOneBit(Math.max(4, packed * 2 - 1)) << 1;
             devTable = new long[cap * 4];
             devMask = cap - 1;
-            int at = 0;
-            // sorted by name: devices of one port (tap, qvb of the same id) land near each other in the pool
-            for (Map.Entry<String, TreeMap<Integer, List<Integer>>> e : new TreeMap<>(deviceBuilders).entrySet()) {
-                String name = e.getKey();
-                int off = at;
-                TreeMap<Integer, List<Integer>> lists = e.getValue();
-                pool[at++] = lists.size();
-                int data = at + 3 * lists.size();
+            for (String name : names) {
+                TreeMap<Integer, List<Integer>> lists = deviceBuilders.get(name);
+                int off = codeLen;
+                int size = 1 + 3 * lists.size();
+                for (List<Integer> l : lists.values()) {
+                    size += 2 * l.size();
+                }
+                int[] entry = new int[size];
+                entry[0] = lists.size();
+                int at = 1;
+                int data = 1 + 3 * lists.size();
+                List<Unit> placed = new ArrayList<>();
                 for (Map.Entry<Integer, List<Integer>> l : lists.entrySet()) {
-                    int first = chainInfo[blockChain.get(l.getKey() / 4) * CI];
-                    pool[at++] = l.getKey();
-                    pool[at++] = data;
-                    pool[at++] = l.getValue().size();
+                    int chain = blockChain.get(l.getKey() / 4);
+                    entry[at++] = l.getKey();
+                    entry[at++] = off + data;
+                    entry[at++] = l.getValue().size();
                     for (int idx : l.getValue()) {
-                        pool[data++] = idx;
-                        pool[data++] = ruleCode[first + idx];
+                        Unit u = chainUnits[chain][idx];
+                        entry[data] = idx;
+                        patches.add(new Object[] {off + data + 1, u});
+                        data += 2;
+                        placed.add(u);
                     }
                 }
-                at = data;
+                emit(entry);
+                for (Unit u : placed) {
+                    place(u);
+                }
+                placeTargets(placed);
                 if (DeviceName.packs(name)) {
                     long a = DeviceName.a(name);
                     long b = DeviceName.b(name);
@@ -436,7 +452,92 @@ public final class RulesetEvaluator {
                     foreignDevs.put(name, off);
                 }
             }
+            for (CChain c : chains) {
+                // a chain declared twice in a table: the last declaration is the one reached by name
+                if (chainHeader[c.id] < 0 && chainUnits[c.id] != null) {
+                    placeChain(c.id);
+                }
+            }
+            for (Object[] p : patches) {
+                int pos = (Integer) p[0];
+                code[pos] = p[1] instanceof Unit u ? u.offset : chainHeader[(Integer) p[1]];
+            }
+            code = Arrays.copyOf(code, codeLen);
+            blockInfo = Arrays.copyOf(blockInfo, blockCount * BI);
+            ruleObjArray = ruleObjs.toArray(new CRule[0]);
+            objArray = objs.toArray(new Conditions.Cond[0]);
+            strArray = strs.toArray(new String[0]);
             deviceBuilders.clear();
+            patches.clear();
+        }
+
+        /**
+         * The chains without an index of their own (a port's chains) that these rules jump to go right after them,
+         * depth first (iteratively: user chains may nest deep).
+         */
+        private void placeTargets(List<Unit> from) {
+            java.util.ArrayDeque<Integer> stack = new java.util.ArrayDeque<>();
+            pushTargets(from, stack);
+            while (!stack.isEmpty()) {
+                int id = stack.pop();
+                if (chainHeader[id] < 0) {
+                    placeChain(id);
+                    pushTargets(Arrays.asList(chainUnits[id]), stack);
+                }
+            }
+        }
+
+        private void pushTargets(List<Unit> us, java.util.ArrayDeque<Integer> stack) {
+            for (int i = us.size() - 1; i >= 0; i--) {
+                Unit u = us.get(i);
+                if ((u.action == A_JUMP || u.action == A_GOTO) && chainHeader[u.target] < 0
+                        && chains.get(u.target).blocks == 0) {
+                    stack.push(u.target);
+                }
+            }
+        }
+
+        /** A chain's header, then its rules' programs not placed yet. */
+        private void placeChain(int id) {
+            CChain c = chains.get(id);
+            Unit[] us = chainUnits[id];
+            int h = codeLen;
+            chainHeader[id] = h;
+            int policy = c.policy == null ? P_NONE : switch (c.policy) {
+                case "ACCEPT" -> P_ACCEPT;
+                case "DROP" -> P_DROP;
+                default -> P_OTHER;
+            };
+            int[] header = new int[CH + us.length];
+            header[0] = id;
+            header[1] = us.length;
+            header[2] = policy;
+            header[3] = c.firstBlock;
+            header[4] = c.blocks;
+            emit(header);
+            for (int i = 0; i < us.length; i++) {
+                patches.add(new Object[] {h + CH + i, us[i]});
+                place(us[i]);
+            }
+        }
+
+        /** A rule's program, once. */
+        private void place(Unit u) {
+            if (u.offset >= 0) {
+                return;
+            }
+            u.offset = codeLen;
+            ruleObjs.add(new CRule(u.conds, u.rule.verdict() instanceof Verdict.SetMark sm ? sm.value() : 0,
+                    u.rule.verdict() instanceof Verdict.SetMark sm ? sm.mask() : 0));
+            int target = u.target;
+            if (u.action == A_JUMP || u.action == A_GOTO) {
+                patches.add(new Object[] {codeLen + 1, u.target});
+                target = -1;
+            }
+            emit(u.action | u.conds.length << 8, target, ruleObjs.size() - 1);
+            for (Conditions.Cond c : u.conds) {
+                emitCond(c);
+            }
         }
 
         private int slot(long a, long b, int len) {
@@ -444,7 +545,7 @@ public final class RulesetEvaluator {
             return (int) (h ^ (h >>> 29) ^ (h >>> 43)) & devMask;
         }
 
-        /** The pool offset of a device's index entry, or -1 when no indexed rule names it. */
+        /** The image offset of a device's entry, or -1 when no indexed rule names it. */
         private int device(int len, long a, long b, String name) {
             if (len == DeviceName.ABSENT) {
                 return -1;
@@ -490,46 +591,32 @@ public final class RulesetEvaluator {
 
         // ------------------------------------------------------------------------------------------ code emission
 
-        private int emitRule(Rule r, Conditions.Cond[] conds, Map<String, CChain> table) {
-            int action;
-            int target = -1;
-            long value = 0;
-            long mask = 0;
+        /** What a rule does: its action and target chain (or zone). */
+        private static void action(Unit u, Rule r, Map<String, CChain> table) {
             switch (r.verdict()) {
-                case null -> action = A_CONTINUE;
-                case Verdict.Accept a -> action = A_ACCEPT;
-                case Verdict.Drop d -> action = A_DROP;
-                case Verdict.Reject rj -> action = A_REJECT;
-                case Verdict.Return rt -> action = A_RETURN;
+                case null -> u.action = A_CONTINUE;
+                case Verdict.Accept a -> u.action = A_ACCEPT;
+                case Verdict.Drop d -> u.action = A_DROP;
+                case Verdict.Reject rj -> u.action = A_REJECT;
+                case Verdict.Return rt -> u.action = A_RETURN;
                 case Verdict.Jump j -> {
-                    target = jumpTarget(j.chain(), table);
-                    action = target < 0 ? A_MISSING_CHAIN : A_JUMP;
+                    u.target = jumpTarget(j.chain(), table);
+                    u.action = u.target < 0 ? A_MISSING_CHAIN : A_JUMP;
                 }
                 case Verdict.Goto g -> {
-                    target = jumpTarget(g.chain(), table);
-                    action = target < 0 ? A_MISSING_CHAIN : A_GOTO;
+                    u.target = jumpTarget(g.chain(), table);
+                    u.action = u.target < 0 ? A_MISSING_CHAIN : A_GOTO;
                 }
                 case Verdict.CtZone z -> {
-                    action = A_ZONE;
-                    target = z.zone();
+                    u.action = A_ZONE;
+                    u.target = z.zone();
                 }
-                case Verdict.CtNotrack n -> action = A_NOTRACK;
-                case Verdict.SetMark sm -> {
-                    action = A_MARK;
-                    value = sm.value();
-                    mask = sm.mask();
-                }
-                case Verdict.Log l -> action = A_CONTINUE;
-                case Verdict.Nflog l -> action = A_CONTINUE;
-                case Verdict.Other o -> action = continues(o) ? A_CONTINUE : A_UNKNOWN_TARGET;
+                case Verdict.CtNotrack n -> u.action = A_NOTRACK;
+                case Verdict.SetMark sm -> u.action = A_MARK;
+                case Verdict.Log l -> u.action = A_CONTINUE;
+                case Verdict.Nflog l -> u.action = A_CONTINUE;
+                case Verdict.Other o -> u.action = continues(o) ? A_CONTINUE : A_UNKNOWN_TARGET;
             }
-            int off = codeLen;
-            ruleObjs.add(new CRule(conds, value, mask));
-            emit(action | conds.length << 8, target, ruleObjs.size() - 1);
-            for (Conditions.Cond c : conds) {
-                emitCond(c);
-            }
-            return off;
         }
 
         private static int jumpTarget(String name, Map<String, CChain> table) {
@@ -917,7 +1004,10 @@ public final class RulesetEvaluator {
                 }
             }
 
-            int walk(int c, int depth) {
+            /** Walks the chain whose header is at {@code h}. */
+            int walk(int h, int depth) {
+                int[] img = f.code;
+                int c = img[h];
                 rec(S_ENTER, c, 0, 0);
                 if (depth > MAX_DEPTH) {
                     note("jumps nest deeper than " + MAX_DEPTH + " at chain " + f.chains.get(c).name
@@ -925,11 +1015,9 @@ public final class RulesetEvaluator {
                     undecided = true;
                     return R_RETURN;
                 }
-                int[] ci = f.chainInfo;
-                int first = ci[c * CI];
-                int count = ci[c * CI + 1];
-                int block = ci[c * CI + 3];
-                int blocksEnd = block + ci[c * CI + 4];
+                int count = img[h + 1];
+                int block = img[h + 3];
+                int blocksEnd = block + img[h + 4];
                 int nextStart = block < blocksEnd ? f.blockInfo[block * BI] : -1;
                 int i = 0;
                 while (i < count) {
@@ -939,19 +1027,19 @@ public final class RulesetEvaluator {
                         if (lists(b)) {
                             int r = walkCandidates(c, b, depth);
                             if (r != R_NEXT) {
-                                return finish(c, r);
+                                return finish(h, r);
                             }
                             i = f.blockInfo[b * BI + 1];
                             continue;
                         }
                     }
-                    int r = tryRule(c, i, f.ruleCode[first + i], depth);
+                    int r = tryRule(c, i, img[h + CH + i], depth);
                     if (r != R_NEXT) {
-                        return finish(c, r);
+                        return finish(h, r);
                     }
                     i++;
                 }
-                return finish(c, R_RETURN);
+                return finish(h, R_RETURN);
             }
 
             /**
@@ -975,7 +1063,7 @@ public final class RulesetEvaluator {
                     if (d < 0) {
                         continue;
                     }
-                    int[] pool = f.pool;
+                    int[] pool = f.code;
                     int key = b * 4 + k - 1;
                     for (int e = d + 1, end = d + 1 + 3 * pool[d]; e < end; e += 3) {
                         if (pool[e] == key) {
@@ -990,7 +1078,7 @@ public final class RulesetEvaluator {
 
             /** The block's candidate rules in order: a merge of its (at most four) sorted lists, no allocation. */
             private int walkCandidates(int c, int b, int depth) {
-                int[] pool = f.pool;
+                int[] pool = f.code;
                 // copied to locals: a nested block reuses the list fields
                 int p0 = listStart[0];
                 int e0 = p0 + 2 * listLen[0];
@@ -1051,11 +1139,12 @@ public final class RulesetEvaluator {
                 return R_NEXT;
             }
 
-            private int finish(int c, int r) {
+            private int finish(int h, int r) {
                 if (r != R_RETURN) {
                     return r;
                 }
-                int policy = f.chainInfo[c * CI + 2];
+                int c = f.code[h];
+                int policy = f.code[h + 2];
                 if (policy != P_NONE) {
                     rec(S_POLICY, c, 0, 0);
                     decChain = c;
