@@ -84,8 +84,12 @@ public final class RulesetEvaluator {
     private static final int CH = 5;
     /** Ints per block in {@code blockInfo}: start, end, kinds (bit k: some rule keyed by kind k). */
     private static final int BI = 4;
-    /** Room for the steps of a typical walk through Neutron's layout (about 35 steps of 4 ints); it grows. */
-    private static final int STEP_INTS = 160;
+    /**
+     * Room for the steps of a typical walk through Neutron's layout (about 35 steps); it grows. A step is its kind
+     * and chain id in one int ({@code kind << 28 | chain}), then for a rule tried its index and result
+     * ({@code idx << 2 | result + 1}), for skipped rules the first and last index.
+     */
+    private static final int STEP_INTS = 96;
 
     private final CompiledFamily[] families = new CompiledFamily[Family.values().length];
 
@@ -985,17 +989,34 @@ public final class RulesetEvaluator {
                 exhausted = false;
             }
 
-            void rec(int kind, int chain, int a, int b) {
-                if (!record) {
-                    return;
+            void rec(int kind, int chain) {
+                if (record) {
+                    room(1);
+                    steps[n++] = kind << 28 | chain;
                 }
-                if (n + 4 > steps.length) {
+            }
+
+            void recRule(int chain, int idx, int m) {
+                if (record) {
+                    room(2);
+                    steps[n++] = S_RULE << 28 | chain;
+                    steps[n++] = idx << 2 | (m + 1);
+                }
+            }
+
+            void recSkip(int chain, int from, int to) {
+                if (record) {
+                    room(3);
+                    steps[n++] = S_SKIP << 28 | chain;
+                    steps[n++] = from;
+                    steps[n++] = to;
+                }
+            }
+
+            private void room(int k) {
+                if (n + k > steps.length) {
                     steps = Arrays.copyOf(steps, steps.length * 2);
                 }
-                steps[n++] = kind;
-                steps[n++] = chain;
-                steps[n++] = a;
-                steps[n++] = b;
             }
 
             void note(String s) {
@@ -1008,7 +1029,7 @@ public final class RulesetEvaluator {
             int walk(int h, int depth) {
                 int[] img = f.code;
                 int c = img[h];
-                rec(S_ENTER, c, 0, 0);
+                rec(S_ENTER, c);
                 if (depth > MAX_DEPTH) {
                     note("jumps nest deeper than " + MAX_DEPTH + " at chain " + f.chains.get(c).name
                             + ": walk stopped there");
@@ -1124,7 +1145,7 @@ public final class RulesetEvaluator {
                         p3 += 2;
                     }
                     if (k > prev) {
-                        rec(S_SKIP, c, prev, k - 1);
+                        recSkip(c, prev, k - 1);
                     }
                     int r = tryRule(c, k, off, depth);
                     if (r != R_NEXT) {
@@ -1134,7 +1155,7 @@ public final class RulesetEvaluator {
                 }
                 int end = f.blockInfo[b * BI + 1];
                 if (prev < end) {
-                    rec(S_SKIP, c, prev, end - 1);
+                    recSkip(c, prev, end - 1);
                 }
                 return R_NEXT;
             }
@@ -1146,7 +1167,7 @@ public final class RulesetEvaluator {
                 int c = f.code[h];
                 int policy = f.code[h + 2];
                 if (policy != P_NONE) {
-                    rec(S_POLICY, c, 0, 0);
+                    rec(S_POLICY, c);
                     decChain = c;
                     decRule = -1;
                     if (policy == P_DROP) {
@@ -1158,7 +1179,7 @@ public final class RulesetEvaluator {
                     }
                     return R_ACCEPT;
                 }
-                rec(S_LEFT, c, 0, 0);
+                rec(S_LEFT, c);
                 return R_RETURN;
             }
 
@@ -1192,7 +1213,7 @@ public final class RulesetEvaluator {
                     }
                     pc += code[pc] >>> 8;
                 }
-                rec(S_RULE, c, idx, m);
+                recRule(c, idx, m);
                 if (m == Conditions.NO) {
                     return R_NEXT;
                 }
@@ -1345,17 +1366,23 @@ public final class RulesetEvaluator {
         }
 
         List<Evaluation.Step> materialize(int[] s, int n) {
-            List<Evaluation.Step> out = new ArrayList<>(n / 4);
-            for (int i = 0; i < n; i += 4) {
-                CChain c = chains.get(s[i + 1]);
-                switch (s[i]) {
+            List<Evaluation.Step> out = new ArrayList<>(n / 2);
+            int i = 0;
+            while (i < n) {
+                int kind = s[i] >>> 28;
+                CChain c = chains.get(s[i++] & 0x0fffffff);
+                switch (kind) {
                     case S_ENTER -> out.add(new Evaluation.Entered(c.table, c.name));
                     case S_RULE -> {
-                        int idx = s[i + 2];
-                        Boolean m = s[i + 3] == Conditions.UNKNOWN ? null : s[i + 3] == Conditions.YES;
-                        out.add(new Evaluation.Tried(c.table, c.name, idx + 1, c.sources[idx], m));
+                        int idx = s[i] >>> 2;
+                        int m = (s[i++] & 3) - 1;
+                        Boolean matched = m == Conditions.UNKNOWN ? null : m == Conditions.YES;
+                        out.add(new Evaluation.Tried(c.table, c.name, idx + 1, c.sources[idx], matched));
                     }
-                    case S_SKIP -> out.add(new Evaluation.Skipped(c.table, c.name, s[i + 2] + 1, s[i + 3] + 1));
+                    case S_SKIP -> {
+                        out.add(new Evaluation.Skipped(c.table, c.name, s[i] + 1, s[i + 1] + 1));
+                        i += 2;
+                    }
                     case S_POLICY -> out.add(new Evaluation.Policy(c.table, c.name, c.policy));
                     default -> out.add(new Evaluation.Left(c.table, c.name));
                 }
