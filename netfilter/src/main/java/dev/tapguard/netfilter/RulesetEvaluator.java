@@ -218,7 +218,7 @@ public final class RulesetEvaluator {
         int[] chainHeader;
         int[] blockInfo = new int[BI * 16];
         private int blockCount;
-        final List<CRule> ruleObjs = new ArrayList<>();
+        private final List<CRule> ruleObjs = new ArrayList<>();
         private CRule[] ruleObjArray;
         /** Conditions without an opcode, run as objects. */
         private final List<Conditions.Cond> objs = new ArrayList<>();
@@ -242,7 +242,7 @@ public final class RulesetEvaluator {
         /** Per device name: block key (block id * 4 + kind - 1) to its rule indices; the block's chain by id. */
         private final Map<String, TreeMap<Integer, List<Integer>>> deviceBuilders = new HashMap<>();
         private final List<Integer> blockChain = new ArrayList<>();
-        /** Image positions to fill once everything is placed: {position, 0 unit / 1 chain, which}. */
+        /** Image positions to fill once everything is placed: {position, the Unit or the chain id placed there}. */
         private final List<Object[]> patches = new ArrayList<>();
 
         /** Chains walked per hook (header offsets), in the kernel's priority order. */
@@ -265,7 +265,6 @@ public final class RulesetEvaluator {
             /** Jump/goto target chain id, or the zone. */
             int target = -1;
             int offset = -1;
-            int obj;
 
             Unit(Rule rule, Conditions.Cond[] conds) {
                 this.rule = rule;
@@ -317,8 +316,14 @@ public final class RulesetEvaluator {
                     .mapToInt(c -> chainHeader[c.id]).toArray();
             CChain nat = chain("nat", "PREROUTING");
             natPrerouting = nat != null && nat.sources.length > 0;
+            // only the compiled form stays
             chainUnits = null;
             units.clear();
+            condCache.clear();
+            blockChain.clear();
+            ruleObjs.clear();
+            objs.clear();
+            strs.clear();
         }
 
         CChain chain(String table, String name) {
@@ -457,8 +462,7 @@ public final class RulesetEvaluator {
                 }
             }
             for (CChain c : chains) {
-                // a chain declared twice in a table: the last declaration is the one reached by name
-                if (chainHeader[c.id] < 0 && chainUnits[c.id] != null) {
+                if (chainHeader[c.id] < 0) {
                     placeChain(c.id);
                 }
             }
@@ -969,7 +973,7 @@ public final class RulesetEvaluator {
             boolean undecided;
             int tried;
             boolean exhausted;
-            /** A block's candidate lists: pool start and length per kind (length 0: none). */
+            /** A block's candidate lists: image offset and length per kind (length 0: none). */
             final int[] listStart = new int[4];
             final int[] listLen = new int[4];
 
