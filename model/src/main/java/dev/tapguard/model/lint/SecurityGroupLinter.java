@@ -126,6 +126,19 @@ public final class SecurityGroupLinter {
         return out;
     }
 
+    /**
+     * The ports a rule narrows to, {min, max}, when it is a TCP, UDP, SCTP, DCCP or UDP-Lite rule with a port range;
+     * null otherwise. Two rules of a group interact (one shadows or duplicates the other, or both are shadowed by a
+     * third) only when they have the same direction and ethertype and their ranges overlap (a rule without a range
+     * overlaps every one): {@link #lintRule} over just those rules of the group finds what it finds over the whole
+     * group, so a server can read only them.
+     */
+    public static int[] portRange(SecurityGroupRule r) {
+        Allow a = Allow.of(r);
+        boolean ports = a.proto == 6 || a.proto == 17 || a.proto == 132 || a.proto == 33 || a.proto == 136;
+        return ports && r.portRangeMin() != null ? new int[] {a.portMin, a.portMax} : null;
+    }
+
     // ------------------------------------------------------------------------------------------------ per rule
 
     private static void ruleFindings(SecurityGroup g, SecurityGroupRule r, List<LintFinding> out) {
@@ -289,12 +302,40 @@ public final class SecurityGroupLinter {
         return sb.toString();
     }
 
-    /** What a rule allows, normalized so that two rules can be compared. */
-    private record Allow(SecurityGroupRule rule, Direction direction, Ethertype ethertype, int proto, String protoText,
-                         int portMin, int portMax, int icmpType, int icmpCode, BigInteger net, int prefixLen,
-                         String group) {
+    /**
+     * What a rule allows, normalized so that two rules can be compared. The remote prefix is parsed only when a
+     * comparison gets that far (most pairs differ in direction, protocol or ports first), so that linting one new
+     * rule against a large group stays cheap.
+     */
+    private static final class Allow {
         static final int ANY = -1;
         static final int OPAQUE = -2;
+
+        final SecurityGroupRule rule;
+        final Direction direction;
+        final Ethertype ethertype;
+        final int proto;
+        final String protoText;
+        final int portMin;
+        final int portMax;
+        final int icmpType;
+        final int icmpCode;
+        private boolean parsed;
+        private BigInteger net;
+        private int prefixLen;
+        private String group;
+
+        private Allow(SecurityGroupRule r, int proto, int portMin, int portMax, int icmpType, int icmpCode) {
+            this.rule = r;
+            this.direction = r.direction();
+            this.ethertype = r.ethertype();
+            this.proto = proto;
+            this.protoText = r.protocol();
+            this.portMin = portMin;
+            this.portMax = portMax;
+            this.icmpType = icmpType;
+            this.icmpCode = icmpCode;
+        }
 
         static Allow of(SecurityGroupRule r) {
             int proto;
@@ -319,26 +360,30 @@ public final class SecurityGroupLinter {
                 type = r.portRangeMin();
                 code = r.portRangeMax() == null ? ANY : r.portRangeMax();
             }
-            BigInteger net = null;
-            int len = 0;
-            String group = null;
-            if (r.remote() instanceof Remote.IpPrefix ip) {
+            return new Allow(r, proto, pmin, pmax, type, code);
+        }
+
+        /** The remote: a network and prefix length (null: any address), or a group key. */
+        private void remote() {
+            if (parsed) {
+                return;
+            }
+            parsed = true;
+            if (rule.remote() instanceof Remote.IpPrefix ip) {
                 try {
                     Cidr c = Cidr.parse(ip.remoteIpPrefix());
                     if (!c.isAny()) {
                         net = Cidr.parse(c.normalized()).addressValue();
-                        len = c.prefixLength();
+                        prefixLen = c.prefixLength();
                     }
                 } catch (IllegalArgumentException e) {
                     group = "prefix:" + ip.remoteIpPrefix();
                 }
-            } else if (r.remote() instanceof Remote.Group gr) {
+            } else if (rule.remote() instanceof Remote.Group gr) {
                 group = "group:" + gr.remoteGroupId();
-            } else if (r.remote() instanceof Remote.AddressGroup ag) {
+            } else if (rule.remote() instanceof Remote.AddressGroup ag) {
                 group = "address-group:" + ag.remoteAddressGroupId();
             }
-            return new Allow(r, r.direction(), r.ethertype(), proto, r.protocol(), pmin, pmax, type, code, net, len,
-                    group);
         }
 
         boolean covers(Allow b) {
@@ -356,6 +401,8 @@ public final class SecurityGroupLinter {
                     return false;
                 }
             }
+            remote();
+            b.remote();
             if (group != null) {
                 return group.equals(b.group);
             }

@@ -34,12 +34,25 @@ class LintRuleAgreesWithLintPropertyTest {
         assertThat(SecurityGroupLinter.lintRule(g, "no-such-rule")).isEmpty();
     }
 
+    @Property(tries = 400)
+    void theRulesWhosePortsOverlapAreEnoughToLintARule(@ForAll("groups") SecurityGroup g) {
+        for (SecurityGroupRule r : g.rules()) {
+            int[] range = SecurityGroupLinter.portRange(r);
+            List<SecurityGroupRule> near = g.rules().stream().filter(o -> o.direction() == r.direction()
+                    && o.ethertype() == r.ethertype() && (range == null || o.portRangeMin() == null
+                    || o.portRangeMin() <= range[1]
+                    && (o.portRangeMax() == null ? o.portRangeMin() : o.portRangeMax()) >= range[0])).toList();
+            assertThat(SecurityGroupLinter.lintRule(g.withRules(near), r.id())).as(r.id())
+                    .containsExactlyElementsOf(SecurityGroupLinter.lintRule(g, r.id()));
+        }
+    }
+
     @Provide
     Arbitrary<SecurityGroup> groups() {
         // few distinct values, so that duplicates and shadowing are frequent
         Arbitrary<Direction> dir = Arbitraries.of(Direction.INGRESS, Direction.EGRESS);
         Arbitrary<String> proto = Arbitraries.of(null, "tcp", "6", "udp", "94", "ipip", "icmp");
-        Arbitrary<Integer> port = Arbitraries.of(20, 22, 25, 80);
+        Arbitrary<Integer> port = Arbitraries.of(8, 20, 22, 25, 80);
         Arbitrary<Integer> width = Arbitraries.of(0, 0, 5, 100);
         Arbitrary<Remote> remote = Arbitraries.of("any", "0.0.0.0/0", "10.0.0.0/8", "10.1.0.0/16", "10.1.2.3/24",
                 "group").map(x -> switch (x) {

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -178,7 +179,7 @@ public final class RulesApi {
                 out.add(Views.rule(row, false));
             }
             touched.forEach(g -> SecurityGroupStore.touchGroup(tx, g));
-            return new Created(out, ids, groupsAsCommitted(h, touched));
+            return new Created(out, ids, groupsToLint(h, touched, rules));
         });
         logLint(req.requestId(), created);
         if (bulk) {
@@ -190,17 +191,27 @@ public final class RulesApi {
         return ApiResponse.created(SecurityGroupsApi.wrap("security_group_rule", created.views().get(0)));
     }
 
-    /** What a create wrote: the answer's rule objects, the new rule ids, their groups with all their rules. */
+    /** What a create wrote: the answer's rule objects, the new rule ids, their groups with the rules to lint. */
     private record Created(List<ObjectNode> views, List<String> ruleIds, List<SecurityGroup> groups) {
     }
 
-    private static List<SecurityGroup> groupsAsCommitted(Handle h, Set<String> groupIds) {
-        var rules = SecurityGroupStore.rulesOf(h, groupIds);
-        List<SecurityGroup> out = new ArrayList<>();
-        for (SecurityGroupRow g : SecurityGroupStore.groupsByIds(h, groupIds)) {
-            out.add(new SecurityGroup(g.id(), g.name(), g.description(), g.projectId(), g.stateful(),
-                    rules.get(g.id()).stream().map(RuleRow::rule).toList()));
+    /**
+     * The groups as committed, with the rules the lint needs: for a single rule only those it can interact with
+     * (same direction and ethertype, overlapping ports: a create in a large group reads a few rows), for a bulk
+     * create all of them. Only the groups' ids matter to the findings about rules.
+     */
+    private static List<SecurityGroup> groupsToLint(Handle h, Set<String> groupIds, List<SecurityGroupRule> created) {
+        Map<String, List<RuleRow>> rules;
+        if (created.size() == 1) {
+            SecurityGroupRule r = created.get(0);
+            rules = Map.of(r.securityGroupId(), SecurityGroupStore.rulesNear(h, r.securityGroupId(),
+                    r.direction().wire(), r.ethertype().name(), SecurityGroupLinter.portRange(r)));
+        } else {
+            rules = SecurityGroupStore.rulesOf(h, groupIds);
         }
+        List<SecurityGroup> out = new ArrayList<>();
+        rules.forEach((g, rows) -> out.add(new SecurityGroup(g, null, null, null, true,
+                rows.stream().map(RuleRow::rule).toList())));
         return out;
     }
 
