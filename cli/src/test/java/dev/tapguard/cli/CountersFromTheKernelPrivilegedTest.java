@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code tapguard counters} reads the real kernel (iptables-save -c in a namespace, through the agent's
- * CommandRunner) and finds every rule Tapguard rendered there, mapped to its security-group rule.
+ * CommandRunner) and finds every rule the real server's state renders to there, mapped to its security-group rule.
  */
 @Tag("privileged")
 class CountersFromTheKernelPrivilegedTest {
@@ -30,11 +30,12 @@ class CountersFromTheKernelPrivilegedTest {
         CommandRunner root = new ProcessCommandRunner();
         byte[] b = new byte[3];
         ThreadLocalRandom.current().nextBytes(b);
-        String ns = "tgdx-" + HexFormat.of().formatHex(b) + "-cnt";
-        HostView view = HostDocuments.read(HostDocs.TUNNELS).view();
-        RenderResult r = HybridIptablesRenderer.render(view, RenderOptions.DEFAULTS);
+        String ns = "tgd2-" + HexFormat.of().formatHex(b) + "-cnt";
         root.check("ip", "netns", "add", ns);
-        try (FakeNeutronApi api = new FakeNeutronApi(view)) {
+        try (TunnelsOnServer tg = new TunnelsOnServer()) {
+            // what the agent on that host loads: the host's view from the change feed, rendered
+            HostView view = HostDocuments.read(tg.hostView()).view();
+            RenderResult r = HybridIptablesRenderer.render(view, RenderOptions.DEFAULTS);
             CommandRunner inNs = new ProcessCommandRunner(ns);
             StringBuilder sets = new StringBuilder();
             for (IpSet s : r.ruleset().ipsets()) {
@@ -49,16 +50,17 @@ class CountersFromTheKernelPrivilegedTest {
             inNs.check(dev.tapguard.agent.exec.Command.of("ip6tables-restore")
                     .withStdin(IptablesSavePrinter.print(r.ruleset().tables(Family.IPV6))));
 
-            CliRun run = CliRun.of("counters", "--server", api.url(), "--port", HostDocs.PORT, "--netns", ns,
+            CliRun run = CliRun.of("counters", "--server", tg.url(), "--port", tg.port, "--netns", ns,
                     "--format", "json");
             assertThat(run.exit()).as(run.err()).isZero();
             JsonNode j = HostDocuments.MAPPER.readTree(run.out());
             assertThat(j.get("missing_from_kernel").size()).as(j.get("missing_from_kernel").toString()).isZero();
             assertThat(j.get("not_tapguards").size()).isZero();
-            assertThat(j.get("security_group_rules").toString()).contains("r-ssh").contains("r-94");
+            assertThat(j.get("security_group_rules").toString()).contains(tg.rules.get("ssh"))
+                    .contains(tg.rules.get("94"));
             assertThat(j.get("rules").size()).isGreaterThan(30);
 
-            CliRun gone = CliRun.of("counters", "--port", HostDocs.PORT, "--netns", ns + "-missing");
+            CliRun gone = CliRun.of("counters", "--port", tg.port, "--netns", ns + "-missing");
             assertThat(gone.exit()).isEqualTo(2);
             assertThat(gone.err()).contains("could not read the kernel's counters");
         } finally {

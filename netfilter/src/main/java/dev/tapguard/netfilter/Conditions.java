@@ -36,11 +36,17 @@ final class Conditions {
         String physOut;
         String in;
         String out;
-        /** The ruleset's index entries for physIn, physOut, in, out (null: no rule names that device). */
-        final RulesetEvaluator.Device[] dev = new RulesetEvaluator.Device[4];
+        /**
+         * physIn, physOut, in, out again as the compiled rules read them: packed names ({@link DeviceName}; length
+         * {@link DeviceName#ABSENT} when the packet has no such device) and their entries in the evaluator's device
+         * index (-1: no rule is indexed by that name).
+         */
+        final int[] devLen = new int[4];
+        final long[] devA = new long[4];
+        final long[] devB = new long[4];
+        final int[] devData = new int[4];
         int stateBit;
         long mark;
-        final long[] scratch = new long[2];
         // set by the walk
         boolean notrack;
         int zone = -1;

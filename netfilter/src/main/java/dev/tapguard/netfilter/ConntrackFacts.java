@@ -15,19 +15,29 @@ public final class ConntrackFacts {
     public record Effective(CtState state, String note) {
     }
 
+    /** The note-less results, one per state (no allocation on the common path). */
+    private static final Effective[] PLAIN = new Effective[CtState.values().length];
+
+    static {
+        for (CtState s : CtState.values()) {
+            PLAIN[s.ordinal()] = new Effective(s, null);
+        }
+    }
+
     public static Effective effective(Packet p) {
         CtState assumed = p.ct();
-        boolean v6 = p.ethertype() == dev.tapguard.model.Ethertype.IPv6;
-        if (v6 && p.protocol() == 58 && p.icmpType() != null && untrackedIcmpv6(p.icmpType())) {
-            return assumed == CtState.UNTRACKED ? new Effective(CtState.UNTRACKED, null)
-                    : new Effective(CtState.UNTRACKED, "ICMPv6 type " + p.icmpType() + " is never tracked by "
+        boolean v6 = p.v6;
+        int icmpType = p.icmpTypeBits;
+        if (v6 && p.protocol() == 58 && icmpType >= 0 && untrackedIcmpv6(icmpType)) {
+            return assumed == CtState.UNTRACKED ? PLAIN[CtState.UNTRACKED.ordinal()]
+                    : new Effective(CtState.UNTRACKED, "ICMPv6 type " + icmpType + " is never tracked by "
                     + "the kernel: the packet is UNTRACKED, not " + assumed);
         }
         if (assumed != CtState.NEW) {
-            return new Effective(assumed, null);
+            return PLAIN[assumed.ordinal()];
         }
-        if (!v6 && p.protocol() == 1 && p.icmpType() != null) {
-            int t = p.icmpType();
+        if (!v6 && p.protocol() == 1 && icmpType >= 0) {
+            int t = icmpType;
             if (t == 3 || t == 4 || t == 5 || t == 11 || t == 12) {
                 return new Effective(CtState.INVALID, "an ICMP error (type " + t + ") is never NEW: it is RELATED "
                         + "when it quotes a tracked connection (--ct related), else INVALID");
@@ -37,8 +47,8 @@ public final class ConntrackFacts {
                         + "ESTABLISHED when it answers a tracked request (--ct established), else INVALID");
             }
         }
-        if (v6 && p.protocol() == 58 && p.icmpType() != null) {
-            int t = p.icmpType();
+        if (v6 && p.protocol() == 58 && icmpType >= 0) {
+            int t = icmpType;
             if (t < 128) {
                 return new Effective(CtState.INVALID, "an ICMPv6 error (type " + t + ") is never NEW: it is "
                         + "RELATED when it quotes a tracked connection (--ct related), else INVALID");
@@ -48,9 +58,9 @@ public final class ConntrackFacts {
                         + "ESTABLISHED when it answers a tracked request (--ct established), else INVALID");
             }
         }
-        if (p.protocol() == 6 && p.tcpFlags() != null) {
+        if (p.protocol() == 6 && p.tcpFlagBits >= 0) {
             // tcp_new(): the flag class (RST, SYN, SYN/ACK, FIN, ACK, none) of a packet without an entry
-            int f = TcpFlagBits.parse(p.tcpFlags());
+            int f = p.tcpFlagBits;
             boolean opens = (f & TcpFlagBits.RST) == 0 && ((f & TcpFlagBits.SYN) != 0
                     ? (f & TcpFlagBits.ACK) == 0 : (f & TcpFlagBits.FIN) == 0 && (f & TcpFlagBits.ACK) != 0);
             if (!opens) {
@@ -58,7 +68,7 @@ public final class ConntrackFacts {
                         + "is INVALID (conntrack only picks up a SYN or, mid-stream, a bare ACK as NEW)");
             }
         }
-        return new Effective(CtState.NEW, null);
+        return PLAIN[CtState.NEW.ordinal()];
     }
 
     /** MLD (130-132, 143), router solicitation/advert (133, 134), neighbour solicitation/advert (135, 136). */

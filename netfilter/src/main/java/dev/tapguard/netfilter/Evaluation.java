@@ -59,7 +59,8 @@ public final class Evaluation {
     private final Outcome outcome;
     private final Decision decision;
     private final CtState state;
-    private final Integer zone;
+    /** -1: none. */
+    private final int zone;
     private final boolean decided;
     private final List<String> notes;
     private final int[] rawSteps;
@@ -67,7 +68,7 @@ public final class Evaluation {
     private final RulesetEvaluator.CompiledFamily family;
     private List<Step> steps;
 
-    Evaluation(Packet packet, Outcome outcome, Decision decision, CtState state, Integer zone, boolean decided,
+    Evaluation(Packet packet, Outcome outcome, Decision decision, CtState state, int zone, boolean decided,
                List<String> notes, int[] rawSteps, int stepCount, RulesetEvaluator.CompiledFamily family) {
         this.packet = packet;
         this.outcome = outcome;
@@ -104,7 +105,7 @@ public final class Evaluation {
 
     /** The conntrack zone set in the raw table, or null. */
     public Integer zone() {
-        return zone;
+        return zone < 0 ? null : zone;
     }
 
     /** False when a rule tried before the decision could not be decided (see {@link #notes()}). */

@@ -26,7 +26,7 @@ final class IpSetIndex {
         final long[] maskLo;
         final HashSet<Key> members = new HashSet<>();
         final HashSet<Key> nomatch = new HashSet<>();
-        /** IPv4 entries as (prefix length << 32 | network), without boxing. */
+        /** IPv4 entries as (prefix length << 32 | network), without boxing (never negative). */
         final LongSet members4 = new LongSet();
         final LongSet nomatch4 = new LongSet();
         final List<String> listMembers;
@@ -51,35 +51,39 @@ final class IpSetIndex {
     record Key(long hi, long lo, int len) {
     }
 
-    /** An open-addressing set of longs (no boxing on lookups). */
+    /**
+     * An open-addressing set of non-negative longs (no boxing on lookups): a key is stored plus one, so that 0 marks
+     * a free slot and a lookup reads one array.
+     */
     static final class LongSet {
         private long[] keys = new long[16];
-        private boolean[] used = new boolean[16];
         private int size;
 
         void add(long k) {
             if ((size + 1) * 2 > keys.length) {
                 grow();
             }
+            long stored = k + 1;
             int i = slot(k, keys.length);
-            while (used[i]) {
-                if (keys[i] == k) {
+            while (keys[i] != 0) {
+                if (keys[i] == stored) {
                     return;
                 }
                 i = (i + 1) & (keys.length - 1);
             }
-            used[i] = true;
-            keys[i] = k;
+            keys[i] = stored;
             size++;
         }
 
         boolean contains(long k) {
-            int i = slot(k, keys.length);
-            while (used[i]) {
-                if (keys[i] == k) {
+            long stored = k + 1;
+            long[] t = keys;
+            int i = slot(k, t.length);
+            while (t[i] != 0) {
+                if (t[i] == stored) {
                     return true;
                 }
-                i = (i + 1) & (keys.length - 1);
+                i = (i + 1) & (t.length - 1);
             }
             return false;
         }
@@ -90,14 +94,12 @@ final class IpSetIndex {
         }
 
         private void grow() {
-            long[] ok = keys;
-            boolean[] ou = used;
-            keys = new long[ok.length * 2];
-            used = new boolean[ok.length * 2];
+            long[] old = keys;
+            keys = new long[old.length * 2];
             size = 0;
-            for (int i = 0; i < ok.length; i++) {
-                if (ou[i]) {
-                    add(ok[i]);
+            for (long stored : old) {
+                if (stored != 0) {
+                    add(stored - 1);
                 }
             }
         }

@@ -176,7 +176,7 @@ public final class TapguardServer implements AutoCloseable {
         String[] route = {"unmatched"};
         RequestContext[] who = {null};
         try {
-            CompletableFuture<ApiResponse> pending = dispatch(c, method, path, route, who);
+            CompletableFuture<ApiResponse> pending = dispatch(c, requestId, method, path, route, who);
             if (pending.isDone()) {
                 write(c, pending.join());
                 finish(c, requestId, method, path, route[0], who[0], started);
@@ -247,8 +247,8 @@ public final class TapguardServer implements AutoCloseable {
         }
     }
 
-    private CompletableFuture<ApiResponse> dispatch(Context c, String method, String rawPath, String[] route,
-                                                    RequestContext[] who) {
+    private CompletableFuture<ApiResponse> dispatch(Context c, String requestId, String method, String rawPath,
+                                                    String[] route, RequestContext[] who) {
         String path = rawPath.length() > 1 && rawPath.endsWith("/") ? rawPath.substring(0, rawPath.length() - 1)
                 : rawPath;
         String root = rootUrl(c);
@@ -283,7 +283,7 @@ public final class TapguardServer implements AutoCloseable {
             String last = seg.get(seg.size() - 1);
             seg.set(seg.size() - 1, last.substring(0, last.length() - ".json".length()));
         }
-        ApiRequest req = request(c, ctx, root);
+        ApiRequest req = request(c, ctx, root, requestId);
         if (seg.isEmpty()) {
             route[0] = "/v2.0";
             requireMethod(method, "GET");
@@ -414,7 +414,7 @@ public final class TapguardServer implements AutoCloseable {
         }
     }
 
-    private static ApiRequest request(Context c, RequestContext ctx, String root) {
+    private static ApiRequest request(Context c, RequestContext ctx, String root, String requestId) {
         String q = c.queryString();
         List<Map.Entry<String, String>> params = new ArrayList<>();
         if (q != null && !q.isEmpty()) {
@@ -442,7 +442,8 @@ public final class TapguardServer implements AutoCloseable {
                 throw new NeutronException(NeutronErrorType.HTTPRequestEntityTooLarge, "Request is too large.");
             }
         }
-        return new ApiRequest(ctx, List.copyOf(params), body, root + c.path(), root, q, c.header("If-Match"));
+        return new ApiRequest(ctx, List.copyOf(params), body, root + c.path(), root, q, c.header("If-Match"),
+                requestId);
     }
 
     @Override

@@ -75,15 +75,68 @@ public final class SecurityGroupLinter {
         return out;
     }
 
-    /** The findings about one rule of a group (the group as it is with the rule), for logging on creation. */
+    /**
+     * The findings about one rule of a group (the group as it is with the rule), for logging on creation: exactly
+     * those of {@link #lint} that name the rule (its own findings, the rule that shadows or duplicates it, the rules
+     * it shadows), in the same order. Linear in the group's size, so a create in a large group stays cheap.
+     */
     public static List<LintFinding> lintRule(SecurityGroup groupWithRule, String ruleId) {
-        List<LintFinding> out = new ArrayList<>();
-        for (LintFinding f : lint(groupWithRule)) {
-            if (ruleId != null && (ruleId.equals(f.securityGroupRuleId()) || f.message().contains(ruleId))) {
-                out.add(f);
+        List<SecurityGroupRule> rules = groupWithRule.rules();
+        int k = -1;
+        for (int i = 0; i < rules.size() && ruleId != null; i++) {
+            if (ruleId.equals(rules.get(i).id())) {
+                k = i;
+                break;
             }
         }
+        if (k < 0) {
+            return List.of();
+        }
+        List<LintFinding> out = new ArrayList<>();
+        ruleFindings(groupWithRule, rules.get(k), out);
+        List<Allow> allows = new ArrayList<>(rules.size());
+        rules.forEach(r -> allows.add(Allow.of(r)));
+        // lint's overlap pass reports each covered rule j once, for the first i (ascending) that decides it; the
+        // findings are in (i, j) order. The rule's own: the first i deciding k; those it makes: every j that k
+        // decides first.
+        int own = -1;
+        for (int i = 0; i < allows.size() && own < 0; i++) {
+            if (decides(allows, i, k)) {
+                own = i;
+            }
+        }
+        List<LintFinding> pairs = new ArrayList<>();
+        for (int j = 0; j < allows.size(); j++) {
+            if (j == k || !decides(allows, k, j)) {
+                continue;
+            }
+            boolean first = true;
+            for (int i = 0; i < k && first; i++) {
+                first = !decides(allows, i, j);
+            }
+            if (first) {
+                pairs.add(pairFinding(groupWithRule, allows.get(k), allows.get(j)));
+            }
+        }
+        if (own >= 0) {
+            // (own, k) sorts before every (k, j) when own < k, after them otherwise
+            pairs.add(own < k ? 0 : pairs.size(), pairFinding(groupWithRule, allows.get(own), allows.get(k)));
+        }
+        out.addAll(pairs);
         return out;
+    }
+
+    /**
+     * The ports a rule narrows to, {min, max}, when it is a TCP, UDP, SCTP, DCCP or UDP-Lite rule with a port range;
+     * null otherwise. Two rules of a group interact (one shadows or duplicates the other, or both are shadowed by a
+     * third) only when they have the same direction and ethertype and their ranges overlap (a rule without a range
+     * overlaps every one): {@link #lintRule} over just those rules of the group finds what it finds over the whole
+     * group, so a server can read only them.
+     */
+    public static int[] portRange(SecurityGroupRule r) {
+        Allow a = Allow.of(r);
+        boolean ports = a.proto == 6 || a.proto == 17 || a.proto == 132 || a.proto == 33 || a.proto == 136;
+        return ports && r.portRangeMin() != null ? new int[] {a.portMin, a.portMax} : null;
     }
 
     // ------------------------------------------------------------------------------------------------ per rule
@@ -156,29 +209,34 @@ public final class SecurityGroupLinter {
         Set<Integer> reported = new HashSet<>();
         for (int i = 0; i < allows.size(); i++) {
             for (int j = 0; j < allows.size(); j++) {
-                if (i == j || reported.contains(j)) {
+                if (reported.contains(j) || !decides(allows, i, j)) {
                     continue;
                 }
-                Allow a = allows.get(i);
-                Allow b = allows.get(j);
-                if (!a.covers(b)) {
-                    continue;
-                }
-                if (b.covers(a)) {
-                    if (i < j) {
-                        reported.add(j);
-                        out.add(new LintFinding(LintCode.DUPLICATE_RULE, Severity.WARNING, g.id(), b.rule.id(),
-                                describe(b.rule) + ": allows exactly what rule " + a.rule.id() + " ("
-                                        + describe(a.rule) + ") allows"));
-                    }
-                } else {
-                    reported.add(j);
-                    out.add(new LintFinding(LintCode.SHADOWED_RULE, Severity.INFO, g.id(), b.rule.id(),
-                            describe(b.rule) + ": shadowed by rule " + a.rule.id() + " (" + describe(a.rule)
-                                    + "), which already allows all of it"));
-                }
+                reported.add(j);
+                out.add(pairFinding(g, allows.get(i), allows.get(j)));
             }
         }
+    }
+
+    /** Rule i is the one to report rule j against: i allows all of j, and when both allow the same, i came first. */
+    private static boolean decides(List<Allow> allows, int i, int j) {
+        if (i == j) {
+            return false;
+        }
+        Allow a = allows.get(i);
+        Allow b = allows.get(j);
+        return a.covers(b) && (i < j || !b.covers(a));
+    }
+
+    private static LintFinding pairFinding(SecurityGroup g, Allow a, Allow b) {
+        if (b.covers(a)) {
+            return new LintFinding(LintCode.DUPLICATE_RULE, Severity.WARNING, g.id(), b.rule.id(),
+                    describe(b.rule) + ": allows exactly what rule " + a.rule.id() + " (" + describe(a.rule)
+                            + ") allows");
+        }
+        return new LintFinding(LintCode.SHADOWED_RULE, Severity.INFO, g.id(), b.rule.id(),
+                describe(b.rule) + ": shadowed by rule " + a.rule.id() + " (" + describe(a.rule)
+                        + "), which already allows all of it");
     }
 
     // ------------------------------------------------------------------------------------------------ per group
@@ -244,12 +302,40 @@ public final class SecurityGroupLinter {
         return sb.toString();
     }
 
-    /** What a rule allows, normalized so that two rules can be compared. */
-    private record Allow(SecurityGroupRule rule, Direction direction, Ethertype ethertype, int proto, String protoText,
-                         int portMin, int portMax, int icmpType, int icmpCode, BigInteger net, int prefixLen,
-                         String group) {
+    /**
+     * What a rule allows, normalized so that two rules can be compared. The remote prefix is parsed only when a
+     * comparison gets that far (most pairs differ in direction, protocol or ports first), so that linting one new
+     * rule against a large group stays cheap.
+     */
+    private static final class Allow {
         static final int ANY = -1;
         static final int OPAQUE = -2;
+
+        final SecurityGroupRule rule;
+        final Direction direction;
+        final Ethertype ethertype;
+        final int proto;
+        final String protoText;
+        final int portMin;
+        final int portMax;
+        final int icmpType;
+        final int icmpCode;
+        private boolean parsed;
+        private BigInteger net;
+        private int prefixLen;
+        private String group;
+
+        private Allow(SecurityGroupRule r, int proto, int portMin, int portMax, int icmpType, int icmpCode) {
+            this.rule = r;
+            this.direction = r.direction();
+            this.ethertype = r.ethertype();
+            this.proto = proto;
+            this.protoText = r.protocol();
+            this.portMin = portMin;
+            this.portMax = portMax;
+            this.icmpType = icmpType;
+            this.icmpCode = icmpCode;
+        }
 
         static Allow of(SecurityGroupRule r) {
             int proto;
@@ -274,26 +360,30 @@ public final class SecurityGroupLinter {
                 type = r.portRangeMin();
                 code = r.portRangeMax() == null ? ANY : r.portRangeMax();
             }
-            BigInteger net = null;
-            int len = 0;
-            String group = null;
-            if (r.remote() instanceof Remote.IpPrefix ip) {
+            return new Allow(r, proto, pmin, pmax, type, code);
+        }
+
+        /** The remote: a network and prefix length (null: any address), or a group key. */
+        private void remote() {
+            if (parsed) {
+                return;
+            }
+            parsed = true;
+            if (rule.remote() instanceof Remote.IpPrefix ip) {
                 try {
                     Cidr c = Cidr.parse(ip.remoteIpPrefix());
                     if (!c.isAny()) {
                         net = Cidr.parse(c.normalized()).addressValue();
-                        len = c.prefixLength();
+                        prefixLen = c.prefixLength();
                     }
                 } catch (IllegalArgumentException e) {
                     group = "prefix:" + ip.remoteIpPrefix();
                 }
-            } else if (r.remote() instanceof Remote.Group gr) {
+            } else if (rule.remote() instanceof Remote.Group gr) {
                 group = "group:" + gr.remoteGroupId();
-            } else if (r.remote() instanceof Remote.AddressGroup ag) {
+            } else if (rule.remote() instanceof Remote.AddressGroup ag) {
                 group = "address-group:" + ag.remoteAddressGroupId();
             }
-            return new Allow(r, r.direction(), r.ethertype(), proto, r.protocol(), pmin, pmax, type, code, net, len,
-                    group);
         }
 
         boolean covers(Allow b) {
@@ -311,6 +401,8 @@ public final class SecurityGroupLinter {
                     return false;
                 }
             }
+            remote();
+            b.remote();
             if (group != null) {
                 return group.equals(b.group);
             }

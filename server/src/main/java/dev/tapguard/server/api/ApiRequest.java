@@ -15,9 +15,10 @@ import java.util.Map;
  *
  * @param selfUrl scheme://host/path of the request, without the query
  * @param rawQuery the query string as sent (null when none)
+ * @param requestId the X-Openstack-Request-Id this call answers with (for log lines about it)
  */
 public record ApiRequest(RequestContext ctx, List<Map.Entry<String, String>> query, byte[] body, String selfUrl,
-                         String rootUrl, String rawQuery, String ifMatch) {
+                         String rootUrl, String rawQuery, String ifMatch, String requestId) {
 
     public List<String> params(String name) {
         return query.stream().filter(e -> e.getKey().equals(name)).map(Map.Entry::getValue).toList();

@@ -8,7 +8,10 @@ import dev.tapguard.model.NeutronException;
 import dev.tapguard.model.RuleKey;
 import dev.tapguard.model.RuleRequest;
 import dev.tapguard.model.SecurityGroupRule;
+import dev.tapguard.model.SecurityGroup;
 import dev.tapguard.model.SecurityGroupRuleValidator;
+import dev.tapguard.model.lint.LintFinding;
+import dev.tapguard.model.lint.SecurityGroupLinter;
 import dev.tapguard.server.auth.RequestContext;
 import dev.tapguard.server.http.Errors;
 import dev.tapguard.server.http.Json;
@@ -21,16 +24,23 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code /v2.0/security-group-rules}: the model's {@link SecurityGroupRuleValidator} canonicalises and checks each
  * rule, the store checks the groups and Neutron's duplicate key ({@link RuleKey}); bulk creates are all or nothing.
+ * A created rule that the model's lint finds suspicious (protocol 94, SSH open to the world, shadowed, ...) is
+ * logged, never refused: the API answers exactly as Neutron's.
  */
 public final class RulesApi {
+    /** Lint findings about created rules: WARN for warnings, INFO for the rest. */
+    private static final Logger LINT = LoggerFactory.getLogger("dev.tapguard.server.lint");
     public static final ResourceSpec SPEC = ResourceSpec.of("security_group_rule", "security_group_rules", List.of(
             Attr.ro("id", true, true, Attr.Type.STRING),
             Attr.createOnly("security_group_id", true, true, true, Attr.Type.STRING),
@@ -116,7 +126,7 @@ public final class RulesApi {
             SecurityGroupRuleValidator.canonicalize(r);
         }
         Guards.canWrite(ctx, "create_security_group_rule");
-        List<ObjectNode> created = db.write(tx -> {
+        Created created = db.write(tx -> {
             Handle h = tx.handle();
             String project = requests.get(0).projectId();
             long limit = QuotaStore.limit(h, project, "security_group_rule");
@@ -158,24 +168,77 @@ public final class RulesApi {
                 }
             }
             List<ObjectNode> out = new ArrayList<>();
+            List<String> ids = new ArrayList<>();
             Set<String> touched = new LinkedHashSet<>();
             for (SecurityGroupRule r : rules) {
                 RuleRow row = new RuleRow(r.withId(UUID.randomUUID().toString()), tx.nextAttrId(), 0, tx.now(),
                         tx.now());
                 SecurityGroupStore.insertRule(h, row);
                 touched.add(r.securityGroupId());
+                ids.add(row.id());
                 out.add(Views.rule(row, false));
             }
             touched.forEach(g -> SecurityGroupStore.touchGroup(tx, g));
-            return out;
+            return new Created(out, ids, groupsToLint(h, touched, rules));
         });
+        logLint(req.requestId(), created);
         if (bulk) {
             ObjectNode out = Json.object();
             ArrayNode arr = out.putArray("security_group_rules");
-            created.forEach(arr::add);
+            created.views().forEach(arr::add);
             return ApiResponse.created(out);
         }
-        return ApiResponse.created(SecurityGroupsApi.wrap("security_group_rule", created.get(0)));
+        return ApiResponse.created(SecurityGroupsApi.wrap("security_group_rule", created.views().get(0)));
+    }
+
+    /** What a create wrote: the answer's rule objects, the new rule ids, their groups with the rules to lint. */
+    private record Created(List<ObjectNode> views, List<String> ruleIds, List<SecurityGroup> groups) {
+    }
+
+    /**
+     * The groups as committed, with the rules the lint needs: for a single rule only those it can interact with
+     * (same direction and ethertype, overlapping ports: a create in a large group reads a few rows), for a bulk
+     * create all of them. Only the groups' ids matter to the findings about rules.
+     */
+    private static List<SecurityGroup> groupsToLint(Handle h, Set<String> groupIds, List<SecurityGroupRule> created) {
+        Map<String, List<RuleRow>> rules;
+        if (created.size() == 1) {
+            SecurityGroupRule r = created.get(0);
+            rules = Map.of(r.securityGroupId(), SecurityGroupStore.rulesNear(h, r.securityGroupId(),
+                    r.direction().wire(), r.ethertype().name(), SecurityGroupLinter.portRange(r)));
+        } else {
+            rules = SecurityGroupStore.rulesOf(h, groupIds);
+        }
+        List<SecurityGroup> out = new ArrayList<>();
+        rules.forEach((g, rows) -> out.add(new SecurityGroup(g, null, null, null, true,
+                rows.stream().map(RuleRow::rule).toList())));
+        return out;
+    }
+
+    /**
+     * Logs the lint's findings about each created rule (after the commit: only rules that exist are reported), each
+     * once: a finding names the rule it is about (for a shadowed older rule, the message names the new one). The
+     * lint is advice: a fault in it is logged and never fails a create that has already succeeded.
+     */
+    private static void logLint(String requestId, Created created) {
+        try {
+            for (SecurityGroup g : created.groups()) {
+                Set<LintFinding> findings = new LinkedHashSet<>();
+                for (String id : created.ruleIds()) {
+                    findings.addAll(SecurityGroupLinter.lintRule(g, id));
+                }
+                for (LintFinding f : findings) {
+                    String format = "{} security group {} rule {}: {} {}";
+                    if (f.severity() == LintFinding.Severity.WARNING) {
+                        LINT.warn(format, requestId, g.id(), f.securityGroupRuleId(), f.code(), f.message());
+                    } else {
+                        LINT.info(format, requestId, g.id(), f.securityGroupRuleId(), f.code(), f.message());
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            LINT.error("{} lint of created rules {} failed", requestId, created.ruleIds(), e);
+        }
     }
 
     /** Neutron's {@code _validate_security_group_rule}: the model's checks, then the groups it names must exist. */

@@ -173,6 +173,24 @@ public final class SecurityGroupStore {
         return q.map(SecurityGroupStore::rule).list();
     }
 
+    /**
+     * A group's rules of one direction and ethertype, in creation order, narrowed (when {@code range} is not null)
+     * to those whose port range overlaps {@code range} or that have none: the rules a new rule can shadow or be
+     * shadowed by (see {@code SecurityGroupLinter.portRange}).
+     */
+    public static List<RuleRow> rulesNear(Handle h, String groupId, String direction, String ethertype, int[] range) {
+        String sql = "SELECT " + RULE_COLUMNS + " FROM security_group_rules WHERE security_group_id = :g "
+                + "AND direction = :d AND ethertype = :e"
+                + (range == null ? "" : " AND (port_range_min IS NULL OR (port_range_min <= :max "
+                + "AND COALESCE(port_range_max, port_range_min) >= :min))")
+                + " ORDER BY attr_id";
+        var q = h.createQuery(sql).bind("g", groupId).bind("d", direction).bind("e", ethertype);
+        if (range != null) {
+            q.bind("min", range[0]).bind("max", range[1]);
+        }
+        return q.map(SecurityGroupStore::rule).list();
+    }
+
     public static Optional<String> ruleIdByKey(Handle h, RuleKey key) {
         return h.createQuery("SELECT id FROM security_group_rules WHERE rule_key = :k").bind("k", key.text())
                 .mapTo(String.class).findOne();
