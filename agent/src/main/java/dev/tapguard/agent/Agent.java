@@ -7,6 +7,7 @@ import dev.tapguard.agent.exec.CommandRunner;
 import dev.tapguard.agent.feed.FeedClient;
 import dev.tapguard.agent.feed.FeedListener;
 import dev.tapguard.agent.firewall.DesiredState;
+import dev.tapguard.agent.firewall.DispatchLayout;
 import dev.tapguard.agent.firewall.FirewallApplier;
 import dev.tapguard.agent.firewall.FirewallPlan;
 import dev.tapguard.agent.firewall.FirewallPlanner;
@@ -30,7 +31,9 @@ import dev.tapguard.netfilter.Table;
 import dev.tapguard.render.HostNames;
 import dev.tapguard.render.HybridIptablesRenderer;
 import dev.tapguard.render.KernelState;
+import dev.tapguard.render.RenderMemo;
 import dev.tapguard.render.RenderResult;
+import dev.tapguard.render.Rendered;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -80,8 +83,13 @@ public final class Agent implements AutoCloseable, FeedListener {
     private FirewallPlan lastPlan;
     private boolean readBack = true;
     private final Map<String, String> keyCache = new HashMap<>();
+    private final DispatchLayout layout;
+    private final Map<String, Integer> bucketCache = DispatchLayout.newBucketCache();
     private final Set<String> blocked = new TreeSet<>();
     private Map<String, Integer> zones = Map.of();
+    private List<List<OwnedRule>> zoneParts;
+    private KernelState zoneKernel;
+    private RenderMemo renderMemo;
     private long retryAtNanos = Long.MAX_VALUE;
     private long backoffMillis = 1000;
     private long resyncAtNanos;
@@ -91,7 +99,13 @@ public final class Agent implements AutoCloseable, FeedListener {
     private String trouble;
 
     public Agent(AgentConfig cfg, CommandRunner runner) {
+        this(cfg, runner, DispatchLayout.BUCKETED);
+    }
+
+    /** With the given kernel layout of the dispatch chains ({@link DispatchLayout#FLAT} is Neutron's). */
+    public Agent(AgentConfig cfg, CommandRunner runner, DispatchLayout layout) {
         this.cfg = cfg;
+        this.layout = layout;
         this.runner = runner;
         this.own = new Ownership(cfg.renderOptions().wrapName());
         this.reader = new FirewallReader(runner, own, cfg.commandTimeout());
@@ -248,9 +262,12 @@ public final class Agent implements AutoCloseable, FeedListener {
             predicted = reader.read();
             readBack = false;
         }
-        RenderResult rr = HybridIptablesRenderer.render(view, cfg.renderOptions(), zoneState(predicted));
+        // incremental: the same result as a full render, unchanged ports keep their rule objects
+        Rendered rendered = HybridIptablesRenderer.render(view, cfg.renderOptions(), zoneState(predicted), renderMemo);
+        renderMemo = rendered.memo();
+        RenderResult rr = rendered.result();
         long tRender = System.nanoTime();
-        FirewallState desired = DesiredState.of(rr.ruleset(), own, Map.of(), keyCache,
+        FirewallState desired = DesiredState.of(rr.ruleset(), own, layout, Map.of(), keyCache, bucketCache,
                 predicted == null ? FirewallState.EMPTY : predicted);
         FirewallPlan plan = FirewallPlanner.plan(desired, predicted);
         lastPlan = plan;
@@ -519,23 +536,54 @@ public final class Agent implements AutoCloseable, FeedListener {
         conntrack.sweep(view, targets);
     }
 
-    /** The renderer's view of the kernel for zone recovery: our raw PREROUTING chain as last written or read. */
+    /**
+     * The renderer's view of the kernel for zone recovery: our raw PREROUTING chain as last written or read, with
+     * the rules of its buckets ({@link DispatchLayout}) in place of the jumps to them. The same object as last
+     * cycle while those rules are the same lists, so the renderer can keep the zones it recovered.
+     */
     private KernelState zoneState(FirewallState s) {
+        List<List<OwnedRule>> parts = new ArrayList<>();
+        String pre = own.wrap() + "-PREROUTING";
+        for (Family f : Family.values()) {
+            s.table(f, "raw").chains().forEach((name, rules) -> {
+                if (name.equals(pre) || DispatchLayout.isBucket(name) && name.startsWith(own.wrap() + "-PRE-")) {
+                    parts.add(rules);
+                }
+            });
+            parts.add(null);
+        }
+        if (zoneParts != null && zoneParts.size() == parts.size()) {
+            boolean same = true;
+            for (int i = 0; i < parts.size() && same; i++) {
+                same = parts.get(i) == zoneParts.get(i);
+            }
+            if (same) {
+                return zoneKernel;
+            }
+        }
         Map<Family, SaveDump> dumps = new EnumMap<>(Family.class);
         for (Family f : Family.values()) {
             List<Chain> chains = new ArrayList<>();
             chains.add(new Chain("PREROUTING", "ACCEPT", List.of()));
             chains.add(new Chain("OUTPUT", "ACCEPT", List.of()));
-            String pre = own.wrap() + "-PREROUTING";
-            List<OwnedRule> rules = s.table(f, "raw").chains().get(pre);
-            if (rules != null) {
-                List<Rule> rs = new ArrayList<>(rules.size());
-                rules.forEach(r -> rs.add(r.rule()));
+            List<Rule> rs = new ArrayList<>();
+            s.table(f, "raw").chains().forEach((name, rules) -> {
+                if (name.equals(pre) || DispatchLayout.isBucket(name) && name.startsWith(own.wrap() + "-PRE-")) {
+                    for (OwnedRule r : rules) {
+                        if (!(r.rule().verdict() instanceof dev.tapguard.netfilter.Verdict.Jump)) {
+                            rs.add(r.rule());
+                        }
+                    }
+                }
+            });
+            if (!rs.isEmpty()) {
                 chains.add(new Chain(pre, null, rs));
             }
             dumps.put(f, new SaveDump(List.of(new Table("raw", chains)), List.of()));
         }
-        return new KernelState(dumps);
+        zoneParts = parts;
+        zoneKernel = new KernelState(dumps);
+        return zoneKernel;
     }
 
     /** Conntrack sweeps still running (tests wait for 0). */

@@ -190,7 +190,7 @@ final class AgentBench implements Callable<Integer> {
         }
     }
 
-    private static HostView withExtraPort(HostView v, int i) {
+    static HostView withExtraPort(HostView v, int i) {
         List<Port> ports = new ArrayList<>(v.ports());
         ports.add(RenderScenario.port(i));
         Map<String, List<String>> members = new LinkedHashMap<>();
@@ -202,7 +202,7 @@ final class AgentBench implements Callable<Integer> {
         return new HostView(v.host(), v.revision() + 1, ports, v.securityGroups(), members, v.networks());
     }
 
-    private static HostView withExtraMember(HostView v, String ip) {
+    static HostView withExtraMember(HostView v, String ip) {
         Map<String, List<String>> members = new LinkedHashMap<>();
         v.members().forEach((g, m) -> {
             List<String> l = new ArrayList<>(m);

@@ -9,7 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The rules every port chain of Neutron's layout carries, identical text in each, built once per render. Their
+ * The rules every port chain of Neutron's layout carries, identical text in each, and the skeleton's rules, built
+ * once per render (or once per options, when renders follow each other through a {@link RenderMemo}). Their
  * provenance names no port: the chain they sit in does ({@code Ruleset.chainPorts}).
  */
 final class FixedRules {
@@ -23,6 +24,15 @@ final class FixedRules {
     final List<Rule> egressUnspecified6;
     final List<Rule> egressAfterSpoof4;
     final List<Rule> egressAfterSpoof6;
+    /** The skeleton: hooks into our chains, neutron-filter-top's jump to local, sg-chain's final ACCEPT. */
+    final Rule jumpFilterTop;
+    final Rule jumpForward;
+    final Rule jumpInput;
+    final Rule jumpOutput;
+    final Rule jumpLocal;
+    final Rule sgChainAccept;
+    final Rule rawJumpOutput;
+    final Rule rawJumpPrerouting;
 
     FixedRules(RenderOptions opt) {
         boolean c = opt.commentRules();
@@ -67,6 +77,15 @@ final class FixedRules {
                         new Match.Ports("udp", "546", "547")),
                 rule(c, Verdict.DROP, NeutronComments.DHCP_SPOOF, Role.EGRESS_DROP, udp,
                         new Match.Ports("udp", "547", "546")));
+        Provenance skel = Provenance.of(Role.SKELETON);
+        jumpFilterTop = Rule.of(new Verdict.Jump("neutron-filter-top"), skel);
+        jumpForward = Rule.of(new Verdict.Jump(wrap + "-FORWARD"), skel);
+        jumpInput = Rule.of(new Verdict.Jump(wrap + "-INPUT"), skel);
+        jumpOutput = Rule.of(new Verdict.Jump(wrap + "-OUTPUT"), skel);
+        jumpLocal = Rule.of(new Verdict.Jump(wrap + "-local"), skel);
+        sgChainAccept = Rule.of(Verdict.ACCEPT, skel);
+        rawJumpOutput = Rule.of(new Verdict.Jump(wrap + "-OUTPUT"), skel);
+        rawJumpPrerouting = Rule.of(new Verdict.Jump(wrap + "-PREROUTING"), skel);
     }
 
     private static Rule rule(boolean comments, Verdict v, String comment, Role role, Match... matches) {

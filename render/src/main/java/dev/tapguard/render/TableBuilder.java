@@ -24,6 +24,8 @@ final class TableBuilder {
     private final Set<String> distinct = new HashSet<>();
     private final Map<String, List<Rule>> top = new HashMap<>();
     private final Map<String, List<Rule>> bottom = new HashMap<>();
+    /** Chains whose rules are final: only Tapguard's, already swept for duplicates (one port's chains). */
+    private final Map<String, List<Rule>> finals = new HashMap<>();
 
     TableBuilder(String name, String wrap) {
         this.name = name;
@@ -41,6 +43,15 @@ final class TableBuilder {
     /** Declares that every rule Tapguard adds to this chain is distinct, so no duplicate sweep is needed. */
     void distinctRules(String fullName) {
         distinct.add(fullName);
+    }
+
+    /**
+     * Declares a chain that only Tapguard writes to with its final rules (swept with {@link #keepLast} already): the
+     * list is used as it is, so an unchanged port chain is the same list object render after render.
+     */
+    void chainFinal(String fullName, List<Rule> rules) {
+        ownChains.add(fullName);
+        finals.put(fullName, rules);
     }
 
     void add(String chain, Rule rule) {
@@ -67,6 +78,9 @@ final class TableBuilder {
                 }
             }
             for (Chain c : current.chains()) {
+                if (c.name().contains(wrap)) {
+                    continue; // every line of this chain contains the wrap: none is foreign
+                }
                 for (Rule r : c.rules()) {
                     String line = "-A " + c.name() + " " + r.text();
                     if (line.contains(wrap)) {
@@ -89,6 +103,11 @@ final class TableBuilder {
         }
         List<Chain> chains = new ArrayList<>(names.size());
         for (String c : names) {
+            List<Rule> fin = finals.get(c);
+            if (fin != null && !declared.containsKey(c) && !top.containsKey(c) && !bottom.containsKey(c)) {
+                chains.add(new Chain(c, builtinPolicy(c), fin, null));
+                continue;
+            }
             List<Rule> rules = new ArrayList<>();
             List<Rule> t = top.get(c);
             if (t != null) {
@@ -97,6 +116,9 @@ final class TableBuilder {
             List<Rule> b = bottom.get(c);
             if (b != null) {
                 rules.addAll(b);
+            }
+            if (fin != null) {
+                rules.addAll(fin);
             }
             List<Rule> f = foreign.get(c);
             if (f != null) {

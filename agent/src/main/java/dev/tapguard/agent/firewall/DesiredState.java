@@ -11,6 +11,7 @@ import dev.tapguard.netfilter.Table;
 import dev.tapguard.netfilter.Verdict;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -34,15 +35,20 @@ public final class DesiredState {
      */
     public static FirewallState of(Ruleset ruleset, Ownership own, Map<String, String> guarded,
                                    Map<String, String> keys) {
-        return of(ruleset, own, guarded, keys, FirewallState.EMPTY);
+        return of(ruleset, own, DispatchLayout.FLAT, guarded, keys, new HashMap<>(), FirewallState.EMPTY);
     }
 
     /**
-     * As above, reusing the rule lists of {@code previous} (the last desired state) for chains whose texts did not
-     * change, so an unchanged chain costs one string comparison per rule and compares by identity in the planner.
+     * As above, with the dispatch chains laid out by {@code layout}, reusing the rule lists of {@code previous} (the
+     * last desired state) for chains whose rules did not change, so an unchanged chain costs one identity comparison
+     * per rule (the renderer hands back the same rule objects for unchanged ports) and compares by identity in the
+     * planner.
+     *
+     * @param buckets port id to bucket (a memo kept by the caller, refreshed in place)
      */
-    public static FirewallState of(Ruleset ruleset, Ownership own, Map<String, String> guarded,
-                                   Map<String, String> keys, FirewallState previous) {
+    public static FirewallState of(Ruleset ruleset, Ownership own, DispatchLayout layout,
+                                   Map<String, String> guarded, Map<String, String> keys,
+                                   Map<String, Integer> buckets, FirewallState previous) {
         // the key cache only grows here; it is rebuilt from the rules in use when it gets twice too big
         Map<String, String> nextKeys = keys;
         int[] inUse = new int[1];
@@ -53,12 +59,14 @@ public final class DesiredState {
                 Table t = ruleset.table(f, tn);
                 Map<String, List<OwnedRule>> chains = new LinkedHashMap<>();
                 Map<String, List<OwnedRule>> hooks = new LinkedHashMap<>();
+                Map<String, List<OwnedRule>> prevChains = previous.table(f, tn).chains();
                 if (t != null) {
                     for (Chain c : t.chains()) {
                         if (own.ownsChain(c.name())) {
-                            List<OwnedRule> prev = previous.table(f, tn).chains().get(c.name());
-                            chains.put(c.name(), sameTexts(prev, c.rules()) ? prev
-                                    : owned(c.rules(), keys, nextKeys));
+                            layout.split(own.wrap(), c.name(), c.rules(), buckets).forEach((name, rules) -> {
+                                List<OwnedRule> same = reuse(prevChains.get(name), rules);
+                                chains.put(name, same != null ? same : owned(rules, keys, nextKeys));
+                            });
                             inUse[0] += c.rules().size();
                         } else if (c.builtin()) {
                             List<Rule> ours = new ArrayList<>();
@@ -68,7 +76,8 @@ public final class DesiredState {
                                 }
                             }
                             if (!ours.isEmpty()) {
-                                hooks.put(c.name(), owned(ours, keys, nextKeys));
+                                List<OwnedRule> same = reuse(previous.table(f, tn).hooks().get(c.name()), ours);
+                                hooks.put(c.name(), same != null ? same : owned(ours, keys, nextKeys));
                             }
                         }
                     }
@@ -82,19 +91,28 @@ public final class DesiredState {
         }
         Map<String, IpSetState> sets = new LinkedHashMap<>();
         for (IpSet s : ruleset.ipsets()) {
+            IpSetState prev = previous.ipsets().get(s.name());
+            if (prev != null && prev.source() == s) {
+                sets.put(s.name(), prev);
+                inUse[0] += s.members().size();
+                continue;
+            }
             Set<String> members = new LinkedHashSet<>();
             for (String m : s.members()) {
                 // member keys share the cache under a NUL prefix (no rule text starts with NUL)
                 members.add(keys.computeIfAbsent("\u0000" + m, k -> IpSetMembers.key(m)));
                 inUse[0]++;
             }
-            sets.put(s.name(), new IpSetState(s.name(), s.ipsetFamily(), members));
+            sets.put(s.name(), new IpSetState(s.name(), s.ipsetFamily(), members, s));
         }
         FirewallState out = new FirewallState(tables, sets);
         if (keys.size() > 2 * inUse[0] + 4096) {
             keys.clear();
             out.tables().values().forEach(m -> m.values().forEach(t -> t.chains().values().forEach(
                     rules -> rules.forEach(r -> keys.put(r.text(), r.key())))));
+        }
+        if (buckets.size() > 2 * ruleset.chainPorts().size() + 4096) {
+            buckets.clear();
         }
         return out;
     }
@@ -129,16 +147,34 @@ public final class DesiredState {
                 Rule.of(Verdict.DROP, p, new Match.Physdev(null, tap, false, false, false), comment));
     }
 
-    private static boolean sameTexts(List<OwnedRule> prev, List<Rule> rules) {
+    /**
+     * The previous owned rules if they were made from these very rule objects (the common case: the renderer hands
+     * back the same objects for what did not change); the previous texts and keys pointing at these objects if only
+     * the texts are the same (after a read-back), so the next cycle takes the first path; null if anything differs.
+     */
+    private static List<OwnedRule> reuse(List<OwnedRule> prev, List<Rule> rules) {
         if (prev == null || prev.size() != rules.size()) {
-            return false;
+            return null;
         }
+        boolean identical = true;
         for (int i = 0; i < rules.size(); i++) {
-            if (!prev.get(i).text().equals(rules.get(i).text())) {
-                return false;
+            OwnedRule p = prev.get(i);
+            Rule r = rules.get(i);
+            if (p.rule() != r) {
+                if (!p.text().equals(r.text())) {
+                    return null;
+                }
+                identical = false;
             }
         }
-        return true;
+        if (identical) {
+            return prev;
+        }
+        List<OwnedRule> out = new ArrayList<>(rules.size());
+        for (int i = 0; i < rules.size(); i++) {
+            out.add(new OwnedRule(prev.get(i).text(), prev.get(i).key(), rules.get(i)));
+        }
+        return out;
     }
 
     private static List<OwnedRule> owned(List<Rule> rules, Map<String, String> keys, Map<String, String> nextKeys) {
