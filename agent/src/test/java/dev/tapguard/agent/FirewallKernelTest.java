@@ -121,6 +121,46 @@ class FirewallKernelTest {
     }
 
     @Test
+    void anAgentOnNeutronsFlatLayoutMovesTheDispatchRulesIntoBucketsAndKeepsTheZones() {
+        ViewBuilder v = new ViewBuilder("h1").defaultGroup("sg-default");
+        for (int i = 0; i < 12; i++) {
+            v.port(ViewBuilder.uuid(), "vm" + i, "net1", String.format("fa:16:3e:00:01:%02x", i),
+                    List.of("10.1.0." + (10 + i)), "sg-default");
+        }
+        try (Agent a = agent(DispatchLayout.FLAT)) {
+            assertThat(a.cycle(v.build()).ok()).isTrue();
+            assertKernelIs(a.predicted());
+        }
+        String flatZones = zones(Sh.checkIn(ns, "iptables-save", "-t", "raw"));
+        assertThat(flatZones.lines()).hasSize(12);
+        try (Agent b = agent(DispatchLayout.BUCKETED)) {
+            assertThat(b.cycle(v.build()).ok()).isTrue();
+            assertKernelIs(b.predicted());
+            assertThat(b.cycle(v.build()).processes()).as("nothing left to do").isZero();
+        }
+        String raw = Sh.checkIn(ns, "iptables-save", "-t", "raw");
+        assertThat(raw).contains(":neutron-openvswi-PRE-");
+        assertThat(zones(raw)).isEqualTo(flatZones);
+        try (Agent back = agent(DispatchLayout.FLAT)) {
+            assertThat(back.cycle(v.build()).ok()).isTrue();
+            assertKernelIs(back.predicted());
+        }
+        assertThat(Sh.checkIn(ns, "iptables-save")).doesNotContain("-FWD-", "-SGC-", "-INP-");
+    }
+
+    /** "port zone" per CT rule on the tap, sorted. */
+    private static String zones(String rawSave) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "--physdev-in tap\\S+ -m comment --comment \"Set zone for (\\S+)\" -j CT --zone (\\d+)")
+                .matcher(rawSave);
+        java.util.TreeSet<String> out = new java.util.TreeSet<>();
+        while (m.find()) {
+            out.add(m.group(1) + " " + m.group(2));
+        }
+        return String.join("\n", out);
+    }
+
+    @Test
     void orphansOfAnEarlierRunAreSwept() {
         Sh.checkIn(ns, "iptables", "-N", "neutron-openvswi-iorphan000");
         Sh.checkIn(ns, "iptables", "-A", "neutron-openvswi-iorphan000", "-j", "RETURN");

@@ -1,11 +1,16 @@
 package dev.tapguard.agent.firewall;
 
+import dev.tapguard.netfilter.Chain;
+import dev.tapguard.netfilter.Family;
 import dev.tapguard.netfilter.Match;
 import dev.tapguard.netfilter.Provenance;
 import dev.tapguard.netfilter.Rule;
+import dev.tapguard.netfilter.Ruleset;
+import dev.tapguard.netfilter.Table;
 import dev.tapguard.netfilter.Verdict;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -144,6 +149,25 @@ public record DispatchLayout(int buckets) {
         out.put(chain, parent);
         out.putAll(bucketChains);
         return out;
+    }
+
+    /** The ruleset as the agent writes it: every dispatch chain split as {@link #split} does, buckets after it. */
+    public Ruleset apply(Ruleset ruleset, String wrap) {
+        Map<String, Integer> cache = new HashMap<>();
+        Map<Family, List<Table>> tables = new EnumMap<>(Family.class);
+        ruleset.tables().forEach((f, ts) -> {
+            List<Table> out = new ArrayList<>();
+            for (Table t : ts) {
+                List<Chain> chains = new ArrayList<>();
+                for (Chain c : t.chains()) {
+                    split(wrap, c.name(), c.rules(), cache).forEach((name, rules) -> chains.add(
+                            name.equals(c.name()) ? c.withRules(rules) : new Chain(name, null, rules)));
+                }
+                out.add(new Table(t.name(), chains));
+            }
+            tables.put(f, out);
+        });
+        return new Ruleset(tables, ruleset.ipsets(), ruleset.chainPorts());
     }
 
     private static final Map<String, Rule> JUMPS = new java.util.concurrent.ConcurrentHashMap<>();
