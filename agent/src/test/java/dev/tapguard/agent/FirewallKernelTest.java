@@ -3,7 +3,6 @@ package dev.tapguard.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tapguard.agent.exec.ProcessCommandRunner;
-import dev.tapguard.agent.firewall.DispatchLayout;
 import dev.tapguard.agent.firewall.FirewallPlanner;
 import dev.tapguard.agent.firewall.FirewallReader;
 import dev.tapguard.agent.firewall.FirewallState;
@@ -15,6 +14,7 @@ import dev.tapguard.model.Direction;
 import dev.tapguard.model.Ethertype;
 import dev.tapguard.model.Remote;
 import dev.tapguard.netfilter.Family;
+import dev.tapguard.render.DispatchBuckets;
 import dev.tapguard.render.RenderOptions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,19 +52,18 @@ class FirewallKernelTest {
     }
 
     private Agent agent() {
-        return agent(DispatchLayout.BUCKETED);
+        return agent(DispatchBuckets.DEFAULT);
     }
 
-    private Agent agent(DispatchLayout layout) {
+    private Agent agent(int buckets) {
         AgentConfig cfg = new AgentConfig(null, "h1", false, List.of(), null, ns, null, false, null,
                 RenderOptions.DEFAULTS, null, "service", 25, Duration.ofMinutes(5), Duration.ofSeconds(60));
-        return new Agent(cfg, runner, layout);
+        return new Agent(cfg, runner, buckets);
     }
 
     @ParameterizedTest(name = "{0} buckets")
-    @ValueSource(ints = {DispatchLayout.BUCKETS, 0})
+    @ValueSource(ints = {DispatchBuckets.DEFAULT, 0})
     void kernelFollowsEveryCycleExactlyAndForeignRulesSurvive(int buckets) {
-        DispatchLayout layout = new DispatchLayout(buckets);
         Sh.checkIn(ns, "iptables", "-A", "FORWARD", "-s", "192.0.2.1/32", "-j", "ACCEPT");
         Sh.checkIn(ns, "iptables", "-A", "INPUT", "-p", "tcp", "--dport", "9", "-j", "DROP");
         Sh.checkIn(ns, "ip6tables", "-A", "FORWARD", "-s", "2001:db8::1/128", "-j", "ACCEPT");
@@ -79,7 +78,7 @@ class FirewallKernelTest {
                     List.of("10.1.0." + (10 + i), "2001:db8:1::" + Integer.toHexString(10 + i)),
                     i % 2 == 0 ? new String[] {"sg-default"} : new String[] {"sg-default", "sg-web"});
         }
-        try (Agent a = agent(layout)) {
+        try (Agent a = agent(buckets)) {
             assertThat(a.cycle(v.build()).ok()).isTrue();
             assertKernelIs(a.predicted());
 
@@ -111,7 +110,7 @@ class FirewallKernelTest {
 
         // a restarted agent reads the kernel back, keeps the zones and writes nothing
         String raw = Sh.checkIn(ns, "iptables-save", "-t", "raw");
-        try (Agent again = agent(layout)) {
+        try (Agent again = agent(buckets)) {
             Agent.CycleReport r = again.cycle(v.build());
             assertThat(r.ok()).isTrue();
             assertThat(r.processes()).as("processes run by the restarted agent").isZero();
@@ -127,13 +126,13 @@ class FirewallKernelTest {
             v.port(ViewBuilder.uuid(), "vm" + i, "net1", String.format("fa:16:3e:00:01:%02x", i),
                     List.of("10.1.0." + (10 + i)), "sg-default");
         }
-        try (Agent a = agent(DispatchLayout.FLAT)) {
+        try (Agent a = agent(0)) {
             assertThat(a.cycle(v.build()).ok()).isTrue();
             assertKernelIs(a.predicted());
         }
         String flatZones = zones(Sh.checkIn(ns, "iptables-save", "-t", "raw"));
         assertThat(flatZones.lines()).hasSize(12);
-        try (Agent b = agent(DispatchLayout.BUCKETED)) {
+        try (Agent b = agent(DispatchBuckets.DEFAULT)) {
             assertThat(b.cycle(v.build()).ok()).isTrue();
             assertKernelIs(b.predicted());
             assertThat(b.cycle(v.build()).processes()).as("nothing left to do").isZero();
@@ -141,7 +140,7 @@ class FirewallKernelTest {
         String raw = Sh.checkIn(ns, "iptables-save", "-t", "raw");
         assertThat(raw).contains(":neutron-openvswi-PRE-");
         assertThat(zones(raw)).isEqualTo(flatZones);
-        try (Agent back = agent(DispatchLayout.FLAT)) {
+        try (Agent back = agent(0)) {
             assertThat(back.cycle(v.build()).ok()).isTrue();
             assertKernelIs(back.predicted());
         }

@@ -33,6 +33,10 @@ final class FixedRules {
     final Rule sgChainAccept;
     final Rule rawJumpOutput;
     final Rule rawJumpPrerouting;
+    /** Bucket names and the jumps to them, per dispatch chain (FWD, INP, SGC, PRE), built on first use. */
+    private final String[][] bucketNames;
+    private final Rule[][] bucketJumps;
+    private final String wrap;
 
     FixedRules(RenderOptions opt) {
         boolean c = opt.commentRules();
@@ -86,6 +90,29 @@ final class FixedRules {
         sgChainAccept = Rule.of(Verdict.ACCEPT, skel);
         rawJumpOutput = Rule.of(new Verdict.Jump(wrap + "-OUTPUT"), skel);
         rawJumpPrerouting = Rule.of(new Verdict.Jump(wrap + "-PREROUTING"), skel);
+        this.wrap = wrap;
+        bucketNames = new String[4][opt.dispatchBuckets()];
+        bucketJumps = new Rule[4][opt.dispatchBuckets()];
+    }
+
+    /** Bucket {@code b} of dispatch chain {@code chain} (0 FORWARD, 1 INPUT, 2 sg-chain, 3 PREROUTING). */
+    synchronized String bucketName(int chain, int b) {
+        String n = bucketNames[chain][b];
+        if (n == null) {
+            n = DispatchBuckets.name(wrap, DispatchBuckets.SHORT.get(chain), b);
+            bucketNames[chain][b] = n;
+        }
+        return n;
+    }
+
+    /** The shared chain's jump to a bucket (one object, so an unchanged shared chain compares by identity). */
+    synchronized Rule bucketJump(int chain, int b) {
+        Rule r = bucketJumps[chain][b];
+        if (r == null) {
+            r = Rule.of(new Verdict.Jump(bucketName(chain, b)), Provenance.of(Role.PORT_DISPATCH));
+            bucketJumps[chain][b] = r;
+        }
+        return r;
     }
 
     private static Rule rule(boolean comments, Verdict v, String comment, Role role, Match... matches) {

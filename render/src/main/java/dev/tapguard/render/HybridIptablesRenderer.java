@@ -106,6 +106,8 @@ public final class HybridIptablesRenderer {
         private final Map<String, RenderMemo.SetPiece> setPieces = new HashMap<>();
         private Map<String, Integer> recovered;
         private Map<String, Integer> seeded;
+        private final Map<List<Rule>, RenderMemo.ChainZones> recoveredByChain = new java.util.IdentityHashMap<>();
+        private final Map<List<Rule>, RenderMemo.ChainZones> seededByChain = new java.util.IdentityHashMap<>();
         private List<String> portIds;
         private List<String> nameGroups;
         private boolean parsedNew;
@@ -248,7 +250,9 @@ public final class HybridIptablesRenderer {
                 }
             }
             return new RenderMemo(opt, fixed, view.securityGroups(), List.copyOf(portIds), List.copyOf(nameGroups),
-                    names, current, recovered, seeded, java.util.Collections.unmodifiableMap(keepCidrs),
+                    names, current, recovered, seeded, java.util.Collections.unmodifiableMap(recoveredByChain),
+                    java.util.Collections.unmodifiableMap(seededByChain),
+                    java.util.Collections.unmodifiableMap(keepCidrs),
                     java.util.Collections.unmodifiableMap(new HashMap<>(memberPieces)),
                     java.util.Collections.unmodifiableMap(translated), java.util.Collections.unmodifiableMap(ports),
                     java.util.Collections.unmodifiableMap(new HashMap<>(setPieces)));
@@ -418,6 +422,8 @@ public final class HybridIptablesRenderer {
             if (prev != null && prev.current == current && prev.portIds.equals(portIds)) {
                 recovered = prev.recovered;
                 seeded = prev.seeded;
+                recoveredByChain.putAll(prev.recoveredByChain);
+                seededByChain.putAll(prev.seededByChain);
             } else {
                 recovered = java.util.Collections.unmodifiableMap(recoveredZones());
                 seeded = java.util.Collections.unmodifiableMap(neutronSeededZones());
@@ -439,12 +445,7 @@ public final class HybridIptablesRenderer {
 
         /** Zones Tapguard wrote earlier, keyed by the port id in the rule's comment or its device name. */
         private Map<String, Integer> recoveredZones() {
-            Map<String, String> byDevice = new HashMap<>();
-            for (Port p : view.ports()) {
-                PortNames n = HostNames.neutron(p.id());
-                byDevice.put(n.tap(), p.id());
-                byDevice.put(n.qvb(), p.id());
-            }
+            Map<String, String> byDevice = null;
             Map<String, Integer> out = new HashMap<>();
             for (Family f : Family.values()) {
                 Table raw = current.dump(f).table("raw");
@@ -452,8 +453,28 @@ public final class HybridIptablesRenderer {
                     continue;
                 }
                 for (dev.tapguard.netfilter.Chain c : raw.chains()) {
-                    if (!c.name().equals(wrap + "-PREROUTING")) {
+                    // Neutron's chain, or its buckets when the dispatch rules are bucketed
+                    if (!c.name().equals(wrap + "-PREROUTING")
+                            && !(c.name().startsWith(wrap + "-PRE-") && DispatchBuckets.isBucket(c.name()))) {
                         continue;
+                    }
+                    // what the comments say depends on the rules only: kept per rule list across renders
+                    RenderMemo.ChainZones known = prev == null ? null : prev.recoveredByChain.get(c.rules());
+                    if (known == null) {
+                        known = commentZones(c.rules());
+                    }
+                    if (known != null) {
+                        recoveredByChain.put(c.rules(), known);
+                        known.putIfAbsent(out);
+                        continue;
+                    }
+                    if (byDevice == null) {
+                        byDevice = new HashMap<>();
+                        for (Port p : view.ports()) {
+                            PortNames n = HostNames.neutron(p.id());
+                            byDevice.put(n.tap(), p.id());
+                            byDevice.put(n.qvb(), p.id());
+                        }
                     }
                     for (Rule r : c.rules()) {
                         if (!(r.verdict() instanceof Verdict.CtZone zone)) {
@@ -479,6 +500,24 @@ public final class HybridIptablesRenderer {
             return out;
         }
 
+        /** Port and zone of each CT zone rule, from its comment; null if one has none (device names decide). */
+        private static RenderMemo.ChainZones commentZones(List<Rule> rules) {
+            List<String> ports = new ArrayList<>();
+            List<Integer> zs = new ArrayList<>();
+            for (Rule r : rules) {
+                if (!(r.verdict() instanceof Verdict.CtZone zone)) {
+                    continue;
+                }
+                String comment = r.comment();
+                if (comment == null || !comment.startsWith("Set zone for ")) {
+                    return null;
+                }
+                ports.add(comment.substring("Set zone for ".length()));
+                zs.add(zone.zone());
+            }
+            return new RenderMemo.ChainZones(List.copyOf(ports), List.copyOf(zs));
+        }
+
         /** What Neutron seeds its zone map with: device name minus its 3-letter prefix (never a runtime key). */
         private Map<String, Integer> neutronSeededZones() {
             Map<String, Integer> out = new HashMap<>();
@@ -487,16 +526,25 @@ public final class HybridIptablesRenderer {
                 return out;
             }
             for (dev.tapguard.netfilter.Chain c : raw.chains()) {
-                for (Rule r : c.rules()) {
-                    if (r.verdict() instanceof Verdict.CtZone zone) {
-                        for (Match m : r.matches()) {
-                            if (m instanceof Match.Physdev pd && pd.physdevIn() != null
-                                    && pd.physdevIn().length() > 3) {
-                                out.put("seed:" + pd.physdevIn().substring(3), zone.zone());
+                RenderMemo.ChainZones known = prev == null ? null : prev.seededByChain.get(c.rules());
+                if (known == null) {
+                    List<String> keys = new ArrayList<>();
+                    List<Integer> zs = new ArrayList<>();
+                    for (Rule r : c.rules()) {
+                        if (r.verdict() instanceof Verdict.CtZone zone) {
+                            for (Match m : r.matches()) {
+                                if (m instanceof Match.Physdev pd && pd.physdevIn() != null
+                                        && pd.physdevIn().length() > 3) {
+                                    keys.add("seed:" + pd.physdevIn().substring(3));
+                                    zs.add(zone.zone());
+                                }
                             }
                         }
                     }
+                    known = new RenderMemo.ChainZones(List.copyOf(keys), List.copyOf(zs));
                 }
+                seededByChain.put(c.rules(), known);
+                known.put(out);
             }
             return out;
         }
@@ -560,16 +608,17 @@ public final class HybridIptablesRenderer {
             raw.add("PREROUTING", fixed.rawJumpPrerouting);
 
             // trusted ports come first among the bottom FORWARD rules (added inside the defer block)
+            Dispatch d = new Dispatch(filter, raw);
             for (Port p : trusted) {
                 PortRules pr = portRules(p);
-                filter.add(fwd, pr.acceptToVm());
-                filter.add(fwd, pr.acceptFromVm());
+                filter.add(d.fwd(pr), pr.acceptToVm());
+                filter.add(d.fwd(pr), pr.acceptFromVm());
             }
             Map<String, RenderMemo.FamilyChains> built = familyChains.get(f);
             for (Port p : filtered) {
                 PortRules pr = portRules(p);
                 for (Rule r : pr.conntrack()) {
-                    raw.add(raw.wrapped("PREROUTING"), r);
+                    raw.add(d.pre(pr), r);
                 }
                 RenderMemo.PortPiece old = reused.get(p.id());
                 RenderMemo.FamilyChains fc;
@@ -581,22 +630,87 @@ public final class HybridIptablesRenderer {
                     built.put(p.id(), fc);
                 }
                 filter.chainFinal(pr.in(), fc.in());
-                filter.addTop(fwd, pr.toSgChainToVm());
-                filter.add(sgChain, pr.toInChain());
+                filter.addTop(d.fwd(pr), pr.toSgChainToVm());
+                filter.add(d.sg(pr), pr.toInChain());
                 filter.chainFinal(pr.out(), fc.out());
-                filter.addTop(fwd, pr.toSgChainFromVm());
-                filter.add(sgChain, pr.toOutChain());
-                filter.add(input, pr.inputToOutChain());
+                filter.addTop(d.fwd(pr), pr.toSgChainFromVm());
+                filter.add(d.sg(pr), pr.toOutChain());
+                filter.add(d.input(pr), pr.inputToOutChain());
                 if (fc.spoof() != null) {
                     filter.chainFinal(pr.spoof(), fc.spoof());
                 }
             }
-            filter.add(sgChain, fixed.sgChainAccept);
+            if (opt.dispatchBuckets() == 0) {
+                filter.add(sgChain, fixed.sgChainAccept);
+            }
             for (Port p : unfiltered) {
                 PortRules pr = portRules(p);
-                filter.add(fwd, pr.acceptToVm());
-                filter.add(fwd, pr.acceptFromVm());
-                filter.add(input, pr.inputAccept());
+                filter.add(d.fwd(pr), pr.acceptToVm());
+                filter.add(d.fwd(pr), pr.acceptFromVm());
+                filter.add(d.input(pr), pr.inputAccept());
+            }
+            d.finish();
+        }
+
+        /**
+         * Where dispatch rules go: Neutron's shared chains, or their buckets ({@link DispatchBuckets}); at the end
+         * each shared chain gets the jumps to its non-empty buckets, in bucket order, and sg-chain its final ACCEPT.
+         */
+        private final class Dispatch {
+            private final TableBuilder filter;
+            private final TableBuilder raw;
+            private final int n = opt.dispatchBuckets();
+            /** Per shared chain (FWD, INP, SGC, PRE) the buckets used. */
+            private final boolean[][] used = new boolean[4][Math.max(n, 1)];
+            private final String[][] bucketNames = new String[4][Math.max(n, 1)];
+
+            Dispatch(TableBuilder filter, TableBuilder raw) {
+                this.filter = filter;
+                this.raw = raw;
+            }
+
+            String fwd(PortRules pr) {
+                return n == 0 ? wrap + "-FORWARD" : bucket(0, pr.bucket());
+            }
+
+            String input(PortRules pr) {
+                return n == 0 ? wrap + "-INPUT" : bucket(1, pr.bucket());
+            }
+
+            String sg(PortRules pr) {
+                return n == 0 ? wrap + "-sg-chain" : bucket(2, pr.bucket());
+            }
+
+            String pre(PortRules pr) {
+                return n == 0 ? wrap + "-PREROUTING" : bucket(3, pr.bucket());
+            }
+
+            private String bucket(int chain, int b) {
+                String name = bucketNames[chain][b];
+                if (name == null) {
+                    name = fixed.bucketName(chain, b);
+                    bucketNames[chain][b] = name;
+                    used[chain][b] = true;
+                }
+                return name;
+            }
+
+            void finish() {
+                if (n == 0) {
+                    return;
+                }
+                String[] parents = {wrap + "-FORWARD", wrap + "-INPUT", wrap + "-sg-chain", wrap + "-PREROUTING"};
+                for (int c = 0; c < 4; c++) {
+                    TableBuilder t = c == 3 ? raw : filter;
+                    for (int b = 0; b < n; b++) {
+                        if (used[c][b]) {
+                            t.chain(bucketNames[c][b]);
+                            t.distinctRules(bucketNames[c][b]);
+                            t.add(parents[c], fixed.bucketJump(c, b));
+                        }
+                    }
+                }
+                filter.add(parents[2], fixed.sgChainAccept);
             }
         }
 
@@ -633,6 +747,7 @@ public final class HybridIptablesRenderer {
 
         private PortRules newPortRules(Port p, List<Deviation> devs) {
             PortNames n = names.port(p.id());
+            int bucket = opt.dispatchBuckets() == 0 ? -1 : DispatchBuckets.of(p.id(), opt.dispatchBuckets());
             Match toVm = new Match.Physdev(null, n.tap(), true, false, false);
             Match fromVm = new Match.Physdev(n.tap(), null, true, false, false);
             String sgChain = wrap + "-sg-chain";
@@ -640,14 +755,15 @@ public final class HybridIptablesRenderer {
                 Provenance prov = Provenance.port(p.id(), Role.TRUSTED);
                 return new PortRules(null, null, null, null, null, null, null, null,
                         commented(Verdict.ACCEPT, NeutronComments.TRUSTED_ACCEPT, prov, toVm),
-                        commented(Verdict.ACCEPT, NeutronComments.TRUSTED_ACCEPT, prov, fromVm), null, null, List.of());
+                        commented(Verdict.ACCEPT, NeutronComments.TRUSTED_ACCEPT, prov, fromVm), null, null, List.of(),
+                        bucket);
             }
             if (!p.portSecurity()) {
                 Provenance prov = Provenance.port(p.id(), Role.PORT_SECURITY_DISABLED);
                 Rule fromVmAccept = commented(Verdict.ACCEPT, NeutronComments.PORT_SEC_ACCEPT, prov, fromVm);
                 return new PortRules(null, null, null, null, null, null, null, null,
                         commented(Verdict.ACCEPT, NeutronComments.PORT_SEC_ACCEPT, prov, toVm), fromVmAccept,
-                        fromVmAccept, null, List.of());
+                        fromVmAccept, null, List.of(), bucket);
             }
             String in = n.chain(wrap, 'i');
             String out = n.chain(wrap, 'o');
@@ -661,7 +777,7 @@ public final class HybridIptablesRenderer {
                     commented(new Verdict.Jump(out), NeutronComments.INPUT_TO_SG, dispatch, fromVm),
                     null, null, null,
                     Rule.of(new Verdict.Jump(spoof), Provenance.port(p.id(), Role.ANTI_SPOOF)),
-                    conntrackRules(p, n, devs));
+                    conntrackRules(p, n, devs), bucket);
         }
 
         private List<Rule> conntrackRules(Port p, PortNames n, List<Deviation> devs) {

@@ -28,6 +28,9 @@ public final class RenderMemo {
     final KernelState current;
     final Map<String, Integer> recovered;
     final Map<String, Integer> seeded;
+    /** Per raw chain's rule list (by identity): what its CT zone rules say. */
+    final Map<List<Rule>, ChainZones> recoveredByChain;
+    final Map<List<Rule>, ChainZones> seededByChain;
     final Map<String, Cidr> cidrs;
     final Map<String, Members> members;
     final Map<List<Object>, Translated> translated;
@@ -36,7 +39,8 @@ public final class RenderMemo {
 
     RenderMemo(RenderOptions options, FixedRules fixed, Map<String, SecurityGroup> groups, List<String> portIds,
                List<String> nameGroups, HostNames names, KernelState current, Map<String, Integer> recovered,
-               Map<String, Integer> seeded, Map<String, Cidr> cidrs, Map<String, Members> members,
+               Map<String, Integer> seeded, Map<List<Rule>, ChainZones> recoveredByChain,
+               Map<List<Rule>, ChainZones> seededByChain, Map<String, Cidr> cidrs, Map<String, Members> members,
                Map<List<Object>, Translated> translated, Map<String, PortPiece> ports, Map<String, SetPiece> ipsets) {
         this.options = options;
         this.fixed = fixed;
@@ -47,6 +51,8 @@ public final class RenderMemo {
         this.current = current;
         this.recovered = recovered;
         this.seeded = seeded;
+        this.recoveredByChain = recoveredByChain;
+        this.seededByChain = seededByChain;
         this.cidrs = cidrs;
         this.members = members;
         this.translated = translated;
@@ -65,6 +71,21 @@ public final class RenderMemo {
 
     /** Translated group rules of one (family, direction, group list), and the deviations noted while translating. */
     record Translated(List<Rule> rules, List<Deviation> deviations) {
+    }
+
+    /** Keys (port ids, or Neutron's seeds) and zones of the CT zone rules of one chain, in rule order. */
+    record ChainZones(List<String> keys, List<Integer> zones) {
+        void putIfAbsent(Map<String, Integer> out) {
+            for (int i = 0; i < keys.size(); i++) {
+                out.putIfAbsent(keys.get(i), zones.get(i));
+            }
+        }
+
+        void put(Map<String, Integer> out) {
+            for (int i = 0; i < keys.size(); i++) {
+                out.put(keys.get(i), zones.get(i));
+            }
+        }
     }
 
     /** One ipset and the member list it was made from (compared by identity). */

@@ -19,13 +19,26 @@ import java.util.Set;
 final class TableBuilder {
     private final String name;
     private final String wrap;
-    private final Set<String> ownChains = new java.util.LinkedHashSet<>();
-    /** Chains whose rules are distinct by construction (one per port, and port names never collide). */
-    private final Set<String> distinct = new HashSet<>();
-    private final Map<String, List<Rule>> top = new HashMap<>();
-    private final Map<String, List<Rule>> bottom = new HashMap<>();
-    /** Chains whose rules are final: only Tapguard's, already swept for duplicates (one port's chains). */
-    private final Map<String, List<Rule>> finals = new HashMap<>();
+    /** Every chain something was said about, by name. */
+    private final Map<String, Entry> entries = new HashMap<>();
+    /** Tapguard's chains in the order they were first declared. */
+    private final List<Entry> ownChains = new ArrayList<>();
+
+    /** What was said about one chain. */
+    private static final class Entry {
+        final String name;
+        List<Rule> top;
+        List<Rule> bottom;
+        /** Final rules: only Tapguard's, already swept for duplicates (one port's chains). */
+        List<Rule> fin;
+        /** Every rule Tapguard adds is distinct by construction (one per port, port names never collide). */
+        boolean distinct;
+        boolean own;
+
+        Entry(String name) {
+            this.name = name;
+        }
+    }
 
     TableBuilder(String name, String wrap) {
         this.name = name;
@@ -36,13 +49,31 @@ final class TableBuilder {
         return wrap + "-" + chain;
     }
 
+    private Entry entry(String chain) {
+        Entry e = entries.get(chain);
+        if (e == null) {
+            e = new Entry(chain);
+            entries.put(chain, e);
+        }
+        return e;
+    }
+
+    private Entry own(String chain) {
+        Entry e = entry(chain);
+        if (!e.own) {
+            e.own = true;
+            ownChains.add(e);
+        }
+        return e;
+    }
+
     void chain(String fullName) {
-        ownChains.add(fullName);
+        own(fullName);
     }
 
     /** Declares that every rule Tapguard adds to this chain is distinct, so no duplicate sweep is needed. */
     void distinctRules(String fullName) {
-        distinct.add(fullName);
+        entry(fullName).distinct = true;
     }
 
     /**
@@ -50,20 +81,31 @@ final class TableBuilder {
      * list is used as it is, so an unchanged port chain is the same list object render after render.
      */
     void chainFinal(String fullName, List<Rule> rules) {
-        ownChains.add(fullName);
-        finals.put(fullName, rules);
+        own(fullName).fin = rules;
     }
 
     void add(String chain, Rule rule) {
-        bottom.computeIfAbsent(chain, k -> new ArrayList<>()).add(rule);
+        Entry e = entry(chain);
+        if (e.bottom == null) {
+            e.bottom = new ArrayList<>();
+        }
+        e.bottom.add(rule);
     }
 
     void addTop(String chain, Rule rule) {
-        top.computeIfAbsent(chain, k -> new ArrayList<>()).add(rule);
+        Entry e = entry(chain);
+        if (e.top == null) {
+            e.top = new ArrayList<>();
+        }
+        e.top.add(rule);
     }
 
     void addAll(String chain, List<Rule> rules) {
-        bottom.computeIfAbsent(chain, k -> new ArrayList<>()).addAll(rules);
+        Entry e = entry(chain);
+        if (e.bottom == null) {
+            e.bottom = new ArrayList<>();
+        }
+        e.bottom.addAll(rules);
     }
 
     /** The final table given what the kernel has now ({@code current} null = nothing of this table). */
@@ -95,42 +137,40 @@ final class TableBuilder {
                 }
             }
         }
-        List<String> names = new ArrayList<>(declared.keySet());
-        for (String c : ownChains) {
-            if (!declared.containsKey(c)) {
-                names.add(c);
-            }
+        List<Chain> chains = new ArrayList<>(declared.size() + ownChains.size());
+        for (String c : declared.keySet()) {
+            chains.add(chain(c, entries.get(c), declared.get(c), foreign.get(c)));
         }
-        List<Chain> chains = new ArrayList<>(names.size());
-        for (String c : names) {
-            List<Rule> fin = finals.get(c);
-            if (fin != null && !declared.containsKey(c) && !top.containsKey(c) && !bottom.containsKey(c)) {
-                chains.add(new Chain(c, builtinPolicy(c), fin, null));
-                continue;
+        for (Entry e : ownChains) {
+            if (!declared.containsKey(e.name)) {
+                chains.add(chain(e.name, e, null, null));
             }
-            List<Rule> rules = new ArrayList<>();
-            List<Rule> t = top.get(c);
-            if (t != null) {
-                rules.addAll(t);
-            }
-            List<Rule> b = bottom.get(c);
-            if (b != null) {
-                rules.addAll(b);
-            }
-            if (fin != null) {
-                rules.addAll(fin);
-            }
-            List<Rule> f = foreign.get(c);
-            if (f != null) {
-                rules.addAll(f);
-            }
-            Chain old = declared.get(c);
-            String policy = old != null ? old.policy() : builtinPolicy(c);
-            boolean sweep = f != null || !distinct.contains(c);
-            chains.add(new Chain(c, policy, sweep ? keepLast(rules) : rules,
-                    old != null ? old.policyCounters() : null));
         }
         return new Table(name, chains);
+    }
+
+    private Chain chain(String c, Entry e, Chain old, List<Rule> f) {
+        if (e != null && e.fin != null && old == null && e.top == null && e.bottom == null && f == null) {
+            return new Chain(c, builtinPolicy(c), e.fin, null);
+        }
+        List<Rule> rules = new ArrayList<>();
+        if (e != null) {
+            if (e.top != null) {
+                rules.addAll(e.top);
+            }
+            if (e.bottom != null) {
+                rules.addAll(e.bottom);
+            }
+            if (e.fin != null) {
+                rules.addAll(e.fin);
+            }
+        }
+        if (f != null) {
+            rules.addAll(f);
+        }
+        String policy = old != null ? old.policy() : builtinPolicy(c);
+        boolean sweep = f != null || e == null || !e.distinct;
+        return new Chain(c, policy, sweep ? keepLast(rules) : rules, old != null ? old.policyCounters() : null);
     }
 
     private String builtinPolicy(String chain) {
@@ -139,8 +179,12 @@ final class TableBuilder {
 
     private Set<String> ourLines() {
         Set<String> s = new HashSet<>();
-        for (Map<String, List<Rule>> m : List.of(top, bottom)) {
-            m.forEach((c, rules) -> rules.forEach(r -> s.add("-A " + c + " " + r.text())));
+        for (Entry e : entries.values()) {
+            for (List<Rule> rules : java.util.Arrays.asList(e.top, e.bottom)) {
+                if (rules != null) {
+                    rules.forEach(r -> s.add("-A " + e.name + " " + r.text()));
+                }
+            }
         }
         return s;
     }

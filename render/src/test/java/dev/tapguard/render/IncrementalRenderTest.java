@@ -41,7 +41,7 @@ class IncrementalRenderTest {
         RenderResult last = null;
         for (Step s : steps) {
             HostView view = u.view(s);
-            RenderOptions opt = RenderOptions.DEFAULTS.withIpset(s.ipset);
+            RenderOptions opt = RenderOptions.DEFAULTS.withIpset(s.ipset).withDispatchBuckets(s.buckets);
             if (s.kernel == 1 && last != null) {
                 kernel = KernelState.of(IptablesSavePrinter.print(last.ruleset().tables(Family.IPV4)),
                         IptablesSavePrinter.print(last.ruleset().tables(Family.IPV6)));
@@ -149,8 +149,9 @@ class IncrementalRenderTest {
         }
     }
 
-    /** Per pool port 0 (absent), 1 or 2 (variant); per group its variant; members per group; kernel; ipset. */
-    record Step(List<Integer> ports, List<Integer> groups, List<Integer> members, int kernel, boolean ipset) {
+    /** Per pool port 0 (absent), 1 or 2 (variant); per group its variant; members per group; kernel; ipset; buckets. */
+    record Step(List<Integer> ports, List<Integer> groups, List<Integer> members, int kernel, boolean ipset,
+                int buckets) {
     }
 
     @Provide
@@ -160,7 +161,8 @@ class IncrementalRenderTest {
                 Arbitraries.integers().between(0, 1).list().ofSize(4),
                 Arbitraries.integers().between(0, 4).list().ofSize(4),
                 Arbitraries.integers().between(0, 2),
-                Arbitraries.of(true, true, true, false)).as(Step::new);
+                Arbitraries.of(true, true, true, false),
+                Arbitraries.of(0, 3, 64, 64)).as(Step::new);
         return step.list().ofMinSize(2).ofMaxSize(6);
     }
 

@@ -35,38 +35,48 @@ public final class DesiredState {
      */
     public static FirewallState of(Ruleset ruleset, Ownership own, Map<String, String> guarded,
                                    Map<String, String> keys) {
-        return of(ruleset, own, DispatchLayout.FLAT, guarded, keys, new HashMap<>(), FirewallState.EMPTY);
+        Memo memo = new Memo();
+        memo.keys.putAll(keys);
+        FirewallState out = of(ruleset, own, guarded, memo);
+        keys.putAll(memo.keys);
+        return out;
     }
 
     /**
-     * As above, with the dispatch chains laid out by {@code layout}, reusing the rule lists of {@code previous} (the
-     * last desired state) for chains whose rules did not change, so an unchanged chain costs one identity comparison
-     * per rule (the renderer hands back the same rule objects for unchanged ports) and compares by identity in the
-     * planner.
-     *
-     * @param buckets port id to bucket (a memo kept by the caller, refreshed in place)
+     * What the previous call made from which rendered lists, so that an unchanged chain costs one identity check:
+     * the renderer hands back the same list (or the same rule objects) for what did not change, and this hands back
+     * the same owned list, which the planner then compares by identity too. Mutable; one per agent.
      */
-    public static FirewallState of(Ruleset ruleset, Ownership own, DispatchLayout layout,
-                                   Map<String, String> guarded, Map<String, String> keys,
-                                   Map<String, Integer> buckets, FirewallState previous) {
-        // the key cache only grows here; it is rebuilt from the rules in use when it gets twice too big
-        Map<String, String> nextKeys = keys;
+    public static final class Memo {
+        /** Rule text to key (and ipset member, under a NUL prefix, to key). */
+        final Map<String, String> keys = new HashMap<>();
+        /** Per family and table: chain name to the rendered list and the owned list made from it. */
+        private Map<Family, Map<String, Map<String, Source>>> sources = new EnumMap<>(Family.class);
+        private Map<String, IpSetState> sets = new HashMap<>();
+    }
+
+    private record Source(List<Rule> rendered, List<OwnedRule> owned) {
+    }
+
+    /** As above, remembering what it made in {@code memo} for the next call. */
+    public static FirewallState of(Ruleset ruleset, Ownership own, Map<String, String> guarded, Memo memo) {
+        Map<String, String> keys = memo.keys;
         int[] inUse = new int[1];
         Map<Family, Map<String, TableState>> tables = new EnumMap<>(Family.class);
+        Map<Family, Map<String, Map<String, Source>>> nextSources = new EnumMap<>(Family.class);
         for (Family f : Family.values()) {
             Map<String, TableState> byName = new LinkedHashMap<>();
+            Map<String, Map<String, Source>> nextByTable = new HashMap<>();
             for (String tn : FirewallState.TABLES) {
                 Table t = ruleset.table(f, tn);
                 Map<String, List<OwnedRule>> chains = new LinkedHashMap<>();
                 Map<String, List<OwnedRule>> hooks = new LinkedHashMap<>();
-                Map<String, List<OwnedRule>> prevChains = previous.table(f, tn).chains();
+                Map<String, Source> prev = memo.sources.getOrDefault(f, Map.of()).getOrDefault(tn, Map.of());
+                Map<String, Source> next = new HashMap<>(prev.size() * 2 + 16);
                 if (t != null) {
                     for (Chain c : t.chains()) {
                         if (own.ownsChain(c.name())) {
-                            layout.split(own.wrap(), c.name(), c.rules(), buckets).forEach((name, rules) -> {
-                                List<OwnedRule> same = reuse(prevChains.get(name), rules);
-                                chains.put(name, same != null ? same : owned(rules, keys, nextKeys));
-                            });
+                            chains.put(c.name(), owned(c.name(), c.rules(), prev, next, keys));
                             inUse[0] += c.rules().size();
                         } else if (c.builtin()) {
                             List<Rule> ours = new ArrayList<>();
@@ -76,22 +86,24 @@ public final class DesiredState {
                                 }
                             }
                             if (!ours.isEmpty()) {
-                                List<OwnedRule> same = reuse(previous.table(f, tn).hooks().get(c.name()), ours);
-                                hooks.put(c.name(), same != null ? same : owned(ours, keys, nextKeys));
+                                // built-in chains share names with no chain of ours: one map is enough
+                                hooks.put(c.name(), owned("\u0000" + c.name(), ours, prev, next, keys));
                             }
                         }
                     }
                 }
                 if (tn.equals("filter") && t != null) {
-                    addGuard(own, guarded, chains, hooks, keys, nextKeys);
+                    addGuard(own, guarded, chains, hooks, keys, keys);
                 }
                 byName.put(tn, new TableState(tn, chains, hooks, Set.of()));
+                nextByTable.put(tn, next);
             }
             tables.put(f, byName);
+            nextSources.put(f, nextByTable);
         }
         Map<String, IpSetState> sets = new LinkedHashMap<>();
         for (IpSet s : ruleset.ipsets()) {
-            IpSetState prev = previous.ipsets().get(s.name());
+            IpSetState prev = memo.sets.get(s.name());
             if (prev != null && prev.source() == s) {
                 sets.put(s.name(), prev);
                 inUse[0] += s.members().size();
@@ -105,16 +117,46 @@ public final class DesiredState {
             }
             sets.put(s.name(), new IpSetState(s.name(), s.ipsetFamily(), members, s));
         }
+        memo.sources = nextSources;
+        memo.sets = new HashMap<>(sets);
         FirewallState out = new FirewallState(tables, sets);
         if (keys.size() > 2 * inUse[0] + 4096) {
             keys.clear();
             out.tables().values().forEach(m -> m.values().forEach(t -> t.chains().values().forEach(
                     rules -> rules.forEach(r -> keys.put(r.text(), r.key())))));
         }
-        if (buckets.size() > 2 * ruleset.chainPorts().size() + 4096) {
-            buckets.clear();
-        }
         return out;
+    }
+
+    /** The owned list of a chain: last call's when made from the same list or the same rule objects. */
+    private static List<OwnedRule> owned(String chain, List<Rule> rules, Map<String, Source> prev,
+                                         Map<String, Source> next, Map<String, String> keys) {
+        Source s = prev.get(chain);
+        List<OwnedRule> out;
+        if (s != null && sameObjects(s.rendered(), rules)) {
+            out = s.owned();
+        } else {
+            out = owned(rules, keys, keys);
+        }
+        next.put(chain, new Source(rules, out));
+        return out;
+    }
+
+    /** The same list, or lists holding the same rule objects (reads the two arrays, not the rules). */
+    private static boolean sameObjects(List<Rule> a, List<Rule> b) {
+        if (a == b) {
+            return true;
+        }
+        int n = a.size();
+        if (n != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            if (a.get(i) != b.get(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void addGuard(Ownership own, Map<String, String> guarded, Map<String, List<OwnedRule>> chains,
@@ -145,36 +187,6 @@ public final class DesiredState {
         return List.of(
                 Rule.of(Verdict.DROP, p, new Match.Physdev(tap, null, false, false, false), comment),
                 Rule.of(Verdict.DROP, p, new Match.Physdev(null, tap, false, false, false), comment));
-    }
-
-    /**
-     * The previous owned rules if they were made from these very rule objects (the common case: the renderer hands
-     * back the same objects for what did not change); the previous texts and keys pointing at these objects if only
-     * the texts are the same (after a read-back), so the next cycle takes the first path; null if anything differs.
-     */
-    private static List<OwnedRule> reuse(List<OwnedRule> prev, List<Rule> rules) {
-        if (prev == null || prev.size() != rules.size()) {
-            return null;
-        }
-        boolean identical = true;
-        for (int i = 0; i < rules.size(); i++) {
-            OwnedRule p = prev.get(i);
-            Rule r = rules.get(i);
-            if (p.rule() != r) {
-                if (!p.text().equals(r.text())) {
-                    return null;
-                }
-                identical = false;
-            }
-        }
-        if (identical) {
-            return prev;
-        }
-        List<OwnedRule> out = new ArrayList<>(rules.size());
-        for (int i = 0; i < rules.size(); i++) {
-            out.add(new OwnedRule(prev.get(i).text(), prev.get(i).key(), rules.get(i)));
-        }
-        return out;
     }
 
     private static List<OwnedRule> owned(List<Rule> rules, Map<String, String> keys, Map<String, String> nextKeys) {

@@ -1,6 +1,7 @@
 package dev.tapguard.agent.firewall;
 
 import dev.tapguard.netfilter.Family;
+import dev.tapguard.render.DispatchBuckets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -158,7 +159,7 @@ public final class FirewallPlanner {
 
     /**
      * The per-port dispatch chains (FORWARD, INPUT, sg-chain, raw PREROUTING) and their buckets
-     * ({@link DispatchLayout}): every rule in them matches one device
+     * ({@link DispatchBuckets}): every rule in them matches one device
      * ({@code --physdev-in/out} or {@code -i}) and no two match the same packets, so their order carries no meaning
      * except for the device-less rules at the end (sg-chain's final ACCEPT). They are compared as sets and a new
      * port's rules go in at position 1, which iptables-nft does without reading the chain back; Neutron keeps them
@@ -166,7 +167,7 @@ public final class FirewallPlanner {
      */
     public static boolean orderFree(String chain) {
         return chain.endsWith("-FORWARD") || chain.endsWith("-INPUT") || chain.endsWith("-sg-chain")
-                || chain.endsWith("-PREROUTING") || DispatchLayout.isBucket(chain);
+                || chain.endsWith("-PREROUTING") || DispatchBuckets.isBucket(chain);
     }
 
     private static boolean deviceRule(OwnedRule r) {
