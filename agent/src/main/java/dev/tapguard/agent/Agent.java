@@ -92,6 +92,7 @@ public final class Agent implements AutoCloseable, FeedListener {
     private KernelState zoneKernel;
     private Map<List<OwnedRule>, List<Rule>> zoneRules = new java.util.IdentityHashMap<>();
     private RenderMemo renderMemo;
+    private FirewallState metricsState;
     private Map<List<Rule>, List<String>> setRefs = new java.util.IdentityHashMap<>();
     private long retryAtNanos = Long.MAX_VALUE;
     private long backoffMillis = 1000;
@@ -327,7 +328,11 @@ public final class Agent implements AutoCloseable, FeedListener {
         if (!plan.empty()) {
             metrics.applyDuration.observe((tEnd - t0) / 1e9);
         }
-        metrics.kernel(predicted);
+        if (predicted != metricsState) {
+            // counting every chain's rules is O(rules): only when the kernel state changed
+            metrics.kernel(predicted);
+            metricsState = predicted;
+        }
         CycleReport report = new CycleReport(view.revision(), ok, plan.stats(), out.steps().size(),
                 (tRender - t0) / 1e6, (tPlan - tRender) / 1e6, (tApply - tPlan) / 1e6, (tEnd - t0) / 1e6);
         if (ok && plumbError == null) {

@@ -87,7 +87,7 @@ public final class HybridIptablesRenderer {
         private final Map<String, Map<Ethertype, List<String>>> members = new LinkedHashMap<>();
         private HostNames names;
         private final Map<String, Integer> zones = new LinkedHashMap<>();
-        private final Map<String, String> chainPorts = new HashMap<>();
+        private final Map<String, String> chainPorts;
         /** Rules that are the same text in every port chain, built once. */
         private final FixedRules fixed;
         /** Addresses parsed once per render (and looked up in the previous render's first). */
@@ -98,7 +98,7 @@ public final class HybridIptablesRenderer {
         /** The previous render's pieces, or null. */
         private final RenderMemo prev;
         /** Ports whose pieces of the previous render are reused as they are. */
-        private final Map<String, RenderMemo.PortPiece> reused = new HashMap<>();
+        private final Map<String, RenderMemo.PortPiece> reused;
         /** Pieces built by this render: family-independent part (here), chains per family (family threads). */
         private final Map<String, List<Deviation>> portDeviations = new HashMap<>();
         private final Map<Family, Map<String, RenderMemo.FamilyChains>> familyChains = new EnumMap<>(Family.class);
@@ -117,6 +117,10 @@ public final class HybridIptablesRenderer {
         Run(HostView view, RenderOptions opt, KernelState current, RenderMemo prev, boolean wantMemo) {
             this.view = view;
             this.wantMemo = wantMemo;
+            int n = view.ports().size();
+            this.chainPorts = new HashMap<>(n * 4 + 16);
+            this.reused = new HashMap<>(n * 2 + 16);
+            this.portRules = new HashMap<>(n * 2 + 16);
             this.opt = opt;
             this.current = current == null ? KernelState.FRESH : current;
             this.wrap = opt.wrapName();
@@ -148,7 +152,7 @@ public final class HybridIptablesRenderer {
             view.ports().forEach(p -> portIds.add(p.id()));
             nameGroups = new ArrayList<>(members.keySet());
             names = prev != null && prev.portIds.equals(portIds) && prev.nameGroups.equals(nameGroups) ? prev.names
-                    : HostNames.of(portIds, members.keySet());
+                    : HostNames.of(portIds, members.keySet(), prev == null ? null : prev.names);
             for (String c : names.collisions()) {
                 deviate(4, Deviation.NAMES, c);
             }
@@ -191,7 +195,9 @@ public final class HybridIptablesRenderer {
             translatedCache.putAll(prev.translated);
             for (Port p : view.ports()) {
                 RenderMemo.PortPiece piece = prev.ports.get(p.id());
-                if (piece != null && piece.port().equals(p) && piece.names().equals(names.port(p.id()))
+                PortNames n = names.port(p.id());
+                if (piece != null && (piece.port() == p || piece.port().equals(p))
+                        && (piece.names() == n || piece.names().equals(n))
                         && java.util.Objects.equals(piece.zone(), zones.get(p.id()))) {
                     reused.put(p.id(), piece);
                 }
@@ -719,7 +725,7 @@ public final class HybridIptablesRenderer {
         }
 
         /** The rules of one port that are the same text in both families, built once per render. */
-        private final Map<String, PortRules> portRules = new HashMap<>();
+        private final Map<String, PortRules> portRules;
 
         private PortRules portRules(Port p) {
             PortRules r = portRules.get(p.id());

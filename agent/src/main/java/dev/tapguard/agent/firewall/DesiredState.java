@@ -75,7 +75,8 @@ public final class DesiredState {
                 Map<String, Source> next = new HashMap<>(prev.size() * 2 + 16);
                 if (t != null) {
                     for (Chain c : t.chains()) {
-                        if (own.ownsChain(c.name())) {
+                        // a chain seen last time was ours then: ownership is by name
+                        if (prev.containsKey(c.name()) || own.ownsChain(c.name())) {
                             chains.put(c.name(), owned(c.name(), c.rules(), prev, next, keys));
                             inUse[0] += c.rules().size();
                         } else if (c.builtin()) {

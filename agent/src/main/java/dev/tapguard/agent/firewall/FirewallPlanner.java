@@ -90,10 +90,17 @@ public final class FirewallPlanner {
         List<String> hookDeletes = new ArrayList<>();
         List<String> hookInserts = new ArrayList<>();
         List<String> removes = new ArrayList<>();
+        int kept = 0;
         for (Map.Entry<String, List<OwnedRule>> e : want.chains().entrySet()) {
             String chain = e.getKey();
             List<OwnedRule> n = e.getValue();
             List<OwnedRule> o = have.chains().get(chain);
+            if (o != null) {
+                kept++;
+                if (o == n) {
+                    continue; // the common case: the desired state reused last cycle's list
+                }
+            }
             boolean orderFree = orderFree(chain);
             if (o != null && (orderFree ? sameSet(o, n) : sameKeys(o, n))) {
                 continue;
@@ -114,7 +121,7 @@ public final class FirewallPlanner {
                 stats[1] += n.size();
             }
         }
-        for (String chain : have.chains().keySet()) {
+        for (String chain : kept == have.chains().size() ? List.<String>of() : have.chains().keySet()) {
             if (!want.chains().containsKey(chain)) {
                 changed.add(chain);
                 declare.add(chain);
