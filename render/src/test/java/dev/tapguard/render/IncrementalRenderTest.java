@@ -47,6 +47,14 @@ class IncrementalRenderTest {
                         IptablesSavePrinter.print(last.ruleset().tables(Family.IPV6)));
             } else if (s.kernel == 2) {
                 kernel = KernelState.FRESH;
+            } else if (s.kernel == 3) {
+                kernel = new KernelState(kernel.dumps()); // another object, the same chains (the agent's case)
+            } else if (s.kernel == 4 && last != null) {
+                Map<Family, dev.tapguard.netfilter.SaveDump> dumps = new java.util.EnumMap<>(Family.class);
+                for (Family f : Family.values()) {
+                    dumps.put(f, new dev.tapguard.netfilter.SaveDump(last.ruleset().tables(f), List.of()));
+                }
+                kernel = new KernelState(dumps); // the rendered rules themselves, as the agent predicts them
             }
             RenderResult full = HybridIptablesRenderer.render(view, opt, kernel);
             Rendered inc = HybridIptablesRenderer.render(view, opt, kernel, memo);
@@ -160,7 +168,7 @@ class IncrementalRenderTest {
                 Arbitraries.integers().between(0, 2).list().ofSize(8),
                 Arbitraries.integers().between(0, 1).list().ofSize(4),
                 Arbitraries.integers().between(0, 4).list().ofSize(4),
-                Arbitraries.integers().between(0, 2),
+                Arbitraries.integers().between(0, 4),
                 Arbitraries.of(true, true, true, false),
                 Arbitraries.of(0, 3, 64, 64)).as(Step::new);
         return step.list().ofMinSize(2).ofMaxSize(6);
