@@ -76,7 +76,7 @@ public final class HybridIptablesRenderer {
         private final KernelState current;
         private final String wrap;
         private final List<Deviation> deviations = new ArrayList<>();
-        private final Set<String> deviationKeys = new HashSet<>();
+        private final Set<Deviation> deviationKeys = new HashSet<>();
 
         private final List<Port> trusted = new ArrayList<>();
         private final List<Port> unfiltered = new ArrayList<>();
@@ -108,6 +108,7 @@ public final class HybridIptablesRenderer {
         private Map<String, Integer> seeded;
         private final Map<List<Rule>, RenderMemo.ChainZones> recoveredByChain = new java.util.IdentityHashMap<>();
         private final Map<List<Rule>, RenderMemo.ChainZones> seededByChain = new java.util.IdentityHashMap<>();
+        private final Map<String, RenderMemo.ZoneNote> zoneNotes = new HashMap<>();
         private List<String> portIds;
         private List<String> nameGroups;
         private boolean parsedNew;
@@ -257,7 +258,7 @@ public final class HybridIptablesRenderer {
             }
             return new RenderMemo(opt, fixed, view.securityGroups(), List.copyOf(portIds), List.copyOf(nameGroups),
                     names, current, recovered, seeded, java.util.Collections.unmodifiableMap(recoveredByChain),
-                    java.util.Collections.unmodifiableMap(seededByChain),
+                    java.util.Collections.unmodifiableMap(seededByChain), java.util.Collections.unmodifiableMap(zoneNotes),
                     java.util.Collections.unmodifiableMap(keepCidrs),
                     java.util.Collections.unmodifiableMap(new HashMap<>(memberPieces)),
                     java.util.Collections.unmodifiableMap(translated), java.util.Collections.unmodifiableMap(ports),
@@ -285,7 +286,7 @@ public final class HybridIptablesRenderer {
         }
 
         private synchronized void deviate(Deviation d) {
-            if (deviationKeys.add(d.section() + d.name() + d.detail())) {
+            if (deviationKeys.add(d)) {
                 deviations.add(d);
             }
         }
@@ -443,8 +444,14 @@ public final class HybridIptablesRenderer {
                 zones.put(p.id(), z);
                 int nz = neutrons.zoneOf(neutronZoneKey(p.id()));
                 if (nz != z) {
-                    deviate(2, Deviation.ZONES, "port " + p.id() + " keeps conntrack zone " + z
-                            + " (Neutron would move it to zone " + nz + " after an agent restart)");
+                    RenderMemo.ZoneNote note = prev == null ? null : prev.zoneNotes.get(p.id());
+                    if (note == null || note.zone() != z || note.neutronZone() != nz) {
+                        note = new RenderMemo.ZoneNote(z, nz, new Deviation(2, Deviation.ZONES, "port " + p.id()
+                                + " keeps conntrack zone " + z + " (Neutron would move it to zone " + nz
+                                + " after an agent restart)"));
+                    }
+                    zoneNotes.put(p.id(), note);
+                    deviate(note.deviation());
                 }
             }
         }

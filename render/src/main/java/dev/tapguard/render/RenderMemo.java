@@ -31,6 +31,8 @@ public final class RenderMemo {
     /** Per raw chain's rule list (by identity): what its CT zone rules say. */
     final Map<List<Rule>, ChainZones> recoveredByChain;
     final Map<List<Rule>, ChainZones> seededByChain;
+    /** Per port: its zone, Neutron's, and the deviation saying they differ. */
+    final Map<String, ZoneNote> zoneNotes;
     final Map<String, Cidr> cidrs;
     final Map<String, Members> members;
     final Map<List<Object>, Translated> translated;
@@ -40,7 +42,7 @@ public final class RenderMemo {
     RenderMemo(RenderOptions options, FixedRules fixed, Map<String, SecurityGroup> groups, List<String> portIds,
                List<String> nameGroups, HostNames names, KernelState current, Map<String, Integer> recovered,
                Map<String, Integer> seeded, Map<List<Rule>, ChainZones> recoveredByChain,
-               Map<List<Rule>, ChainZones> seededByChain, Map<String, Cidr> cidrs, Map<String, Members> members,
+               Map<List<Rule>, ChainZones> seededByChain, Map<String, ZoneNote> zoneNotes, Map<String, Cidr> cidrs, Map<String, Members> members,
                Map<List<Object>, Translated> translated, Map<String, PortPiece> ports, Map<String, SetPiece> ipsets) {
         this.options = options;
         this.fixed = fixed;
@@ -53,6 +55,7 @@ public final class RenderMemo {
         this.seeded = seeded;
         this.recoveredByChain = recoveredByChain;
         this.seededByChain = seededByChain;
+        this.zoneNotes = zoneNotes;
         this.cidrs = cidrs;
         this.members = members;
         this.translated = translated;
@@ -86,6 +89,10 @@ public final class RenderMemo {
                 out.put(keys.get(i), zones.get(i));
             }
         }
+    }
+
+    /** A port's zone, the zone Neutron would give it, and the deviation that reports the difference. */
+    record ZoneNote(int zone, int neutronZone, Deviation deviation) {
     }
 
     /** One ipset and the member list it was made from (compared by identity). */
