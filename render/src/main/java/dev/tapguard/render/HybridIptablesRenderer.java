@@ -258,7 +258,8 @@ public final class HybridIptablesRenderer {
             }
             return new RenderMemo(opt, fixed, view.securityGroups(), List.copyOf(portIds), List.copyOf(nameGroups),
                     names, current, recovered, seeded, java.util.Collections.unmodifiableMap(recoveredByChain),
-                    java.util.Collections.unmodifiableMap(seededByChain), java.util.Collections.unmodifiableMap(zoneNotes),
+                    java.util.Collections.unmodifiableMap(seededByChain),
+                    java.util.Collections.unmodifiableMap(zoneNotes),
                     java.util.Collections.unmodifiableMap(keepCidrs),
                     java.util.Collections.unmodifiableMap(new HashMap<>(memberPieces)),
                     java.util.Collections.unmodifiableMap(translated), java.util.Collections.unmodifiableMap(ports),
@@ -642,15 +643,15 @@ public final class HybridIptablesRenderer {
                     fc = portChains(f, p, pr);
                     built.put(p.id(), fc);
                 }
-                filter.chainFinal(pr.in(), fc.in());
+                filter.chainFinal(fc.in());
                 filter.addTop(d.fwd(pr), pr.toSgChainToVm());
                 filter.add(d.sg(pr), pr.toInChain());
-                filter.chainFinal(pr.out(), fc.out());
+                filter.chainFinal(fc.out());
                 filter.addTop(d.fwd(pr), pr.toSgChainFromVm());
                 filter.add(d.sg(pr), pr.toOutChain());
                 filter.add(d.input(pr), pr.inputToOutChain());
                 if (fc.spoof() != null) {
-                    filter.chainFinal(pr.spoof(), fc.spoof());
+                    filter.chainFinal(fc.spoof());
                 }
             }
             if (opt.dispatchBuckets() == 0) {
@@ -821,9 +822,12 @@ public final class HybridIptablesRenderer {
             List<Rule> in = ingressRules(f, p, devs);
             List<Rule> spoof = spoofRules(f, p);
             List<Rule> out = egressRules(f, p, pr, spoof != null, devs);
-            return new RenderMemo.FamilyChains(List.copyOf(TableBuilder.keepLast(in)),
-                    List.copyOf(TableBuilder.keepLast(out)),
-                    spoof == null ? null : List.copyOf(TableBuilder.keepLast(spoof)), List.copyOf(devs));
+            return new RenderMemo.FamilyChains(finalChain(pr.in(), in), finalChain(pr.out(), out),
+                    spoof == null ? null : finalChain(pr.spoof(), spoof), List.copyOf(devs));
+        }
+
+        private static dev.tapguard.netfilter.Chain finalChain(String name, List<Rule> rules) {
+            return new dev.tapguard.netfilter.Chain(name, null, List.copyOf(TableBuilder.keepLast(rules)));
         }
 
         private List<Rule> ingressRules(Family f, Port p, List<Deviation> devs) {

@@ -4,6 +4,7 @@ import dev.tapguard.model.Cidr;
 import dev.tapguard.model.Ethertype;
 import dev.tapguard.model.Port;
 import dev.tapguard.model.SecurityGroup;
+import dev.tapguard.netfilter.Chain;
 import dev.tapguard.netfilter.IpSet;
 import dev.tapguard.netfilter.Rule;
 import java.util.List;
@@ -42,7 +43,8 @@ public final class RenderMemo {
     RenderMemo(RenderOptions options, FixedRules fixed, Map<String, SecurityGroup> groups, List<String> portIds,
                List<String> nameGroups, HostNames names, KernelState current, Map<String, Integer> recovered,
                Map<String, Integer> seeded, Map<List<Rule>, ChainZones> recoveredByChain,
-               Map<List<Rule>, ChainZones> seededByChain, Map<String, ZoneNote> zoneNotes, Map<String, Cidr> cidrs, Map<String, Members> members,
+               Map<List<Rule>, ChainZones> seededByChain, Map<String, ZoneNote> zoneNotes, Map<String, Cidr> cidrs,
+               Map<String, Members> members,
                Map<List<Object>, Translated> translated, Map<String, PortPiece> ports, Map<String, SetPiece> ipsets) {
         this.options = options;
         this.fixed = fixed;
@@ -108,6 +110,6 @@ public final class RenderMemo {
     }
 
     /** A filtered port's chains in one family, final (duplicates swept); spoof is null when it has none. */
-    record FamilyChains(List<Rule> in, List<Rule> out, List<Rule> spoof, List<Deviation> deviations) {
+    record FamilyChains(Chain in, Chain out, Chain spoof, List<Deviation> deviations) {
     }
 }

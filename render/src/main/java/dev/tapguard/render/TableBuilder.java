@@ -29,8 +29,8 @@ final class TableBuilder {
         final String name;
         List<Rule> top;
         List<Rule> bottom;
-        /** Final rules: only Tapguard's, already swept for duplicates (one port's chains). */
-        List<Rule> fin;
+        /** A final chain: only Tapguard's rules, already swept for duplicates (one port's chains). */
+        Chain finalChain;
         /** Every rule Tapguard adds is distinct by construction (one per port, port names never collide). */
         boolean distinct;
         boolean own;
@@ -77,11 +77,14 @@ final class TableBuilder {
     }
 
     /**
-     * Declares a chain that only Tapguard writes to with its final rules (swept with {@link #keepLast} already): the
-     * list is used as it is, so an unchanged port chain is the same list object render after render.
+     * Adds a chain that only Tapguard writes to, final (rules swept with {@link #keepLast} already), named by nothing
+     * else in this table: used as it is, so an unchanged port chain is the same object render after render.
      */
-    void chainFinal(String fullName, List<Rule> rules) {
-        own(fullName).fin = rules;
+    void chainFinal(Chain chain) {
+        Entry e = new Entry(chain.name());
+        e.own = true;
+        e.finalChain = chain;
+        ownChains.add(e);
     }
 
     void add(String chain, Rule rule) {
@@ -142,7 +145,7 @@ final class TableBuilder {
             chains.add(chain(c, entries.get(c), declared.get(c), foreign.get(c)));
         }
         for (Entry e : ownChains) {
-            if (!declared.containsKey(e.name)) {
+            if (e.finalChain != null || !declared.containsKey(e.name)) {
                 chains.add(chain(e.name, e, null, null));
             }
         }
@@ -150,8 +153,8 @@ final class TableBuilder {
     }
 
     private Chain chain(String c, Entry e, Chain old, List<Rule> f) {
-        if (e != null && e.fin != null && old == null && e.top == null && e.bottom == null && f == null) {
-            return new Chain(c, builtinPolicy(c), e.fin, null);
+        if (e != null && e.finalChain != null) {
+            return e.finalChain;
         }
         List<Rule> rules = new ArrayList<>();
         if (e != null) {
@@ -160,9 +163,6 @@ final class TableBuilder {
             }
             if (e.bottom != null) {
                 rules.addAll(e.bottom);
-            }
-            if (e.fin != null) {
-                rules.addAll(e.fin);
             }
         }
         if (f != null) {
