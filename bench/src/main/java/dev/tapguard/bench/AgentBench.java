@@ -44,8 +44,12 @@ final class AgentBench implements Callable<Integer> {
     @Option(names = "--port-runs", defaultValue = "7", description = "add/remove pairs measured (median)")
     int portRuns;
 
-    @Option(names = "--warmup", defaultValue = "10", description = "untimed add/remove pairs first (JIT)")
+    @Option(names = "--warmup", defaultValue = "10", description = "untimed add/remove pairs on the kernel first")
     int warmup;
+
+    @Option(names = "--jit-warmup", defaultValue = "300",
+            description = "untimed add/remove pairs without a kernel first (JIT)")
+    int jitWarmup;
 
     @Option(names = "--no-flat", description = "skip the reference run in Neutron's layout (shared dispatch chains)")
     boolean noFlat;
@@ -70,6 +74,7 @@ final class AgentBench implements Callable<Integer> {
         for (int i = 0; i < 3; i++) {
             HybridIptablesRenderer.render(view, RenderOptions.DEFAULTS); // JIT warm-up, untimed
         }
+        warmUp(view, plusOne, moreMembers);
         System.out.printf(Locale.ROOT, "agent bench: %d ports (default + 20-rule web group, remote groups via ipset),"
                 + " iptables backend: %s, load average before: %s%n", ports, backend(), loadAverage());
 
@@ -191,6 +196,28 @@ final class AgentBench implements Callable<Integer> {
         s.addReport = medianReport(adds);
         s.delReport = medianReport(dels);
         return s;
+    }
+
+    /**
+     * A running agent has compiled its incremental path long ago: the same cycles, untimed, against a runner that
+     * succeeds at once (no kernel), until the JIT has compiled them.
+     */
+    private void warmUp(HostView view, HostView plusOne, HostView moreMembers) {
+        AgentConfig cfg = new AgentConfig(null, "bench-host", false, List.of(), null, null, null, false, null,
+                RenderOptions.DEFAULTS, null, "service", 25, Duration.ofHours(1), Duration.ofSeconds(300));
+        for (int buckets : new int[] {DispatchBuckets.DEFAULT, 0}) {
+            try (Agent a = new Agent(cfg, AgentCycleBenchmark.INSTANT, buckets)) {
+                a.cycle(view);
+                for (int i = 0; i < jitWarmup; i++) {
+                    a.cycle(plusOne);
+                    a.cycle(view);
+                    if (i % 4 == 0) {
+                        a.cycle(moreMembers);
+                        a.cycle(view);
+                    }
+                }
+            }
+        }
     }
 
     private static Agent.CycleReport medianReport(Agent.CycleReport[] reports) {
