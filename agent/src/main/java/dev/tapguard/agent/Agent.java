@@ -27,10 +27,14 @@ import dev.tapguard.netfilter.Rule;
 import dev.tapguard.netfilter.Ruleset;
 import dev.tapguard.netfilter.SaveDump;
 import dev.tapguard.netfilter.Table;
+import dev.tapguard.render.DispatchBuckets;
 import dev.tapguard.render.HostNames;
 import dev.tapguard.render.HybridIptablesRenderer;
 import dev.tapguard.render.KernelState;
+import dev.tapguard.render.RenderMemo;
+import dev.tapguard.render.RenderOptions;
 import dev.tapguard.render.RenderResult;
+import dev.tapguard.render.Rendered;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -79,9 +83,17 @@ public final class Agent implements AutoCloseable, FeedListener {
     private FirewallState predicted;
     private FirewallPlan lastPlan;
     private boolean readBack = true;
-    private final Map<String, String> keyCache = new HashMap<>();
+    private final DesiredState.Memo desiredMemo = new DesiredState.Memo();
+    /** The render options with the dispatch layout the agent writes (buckets, or Neutron's shared chains). */
+    private final RenderOptions renderOptions;
     private final Set<String> blocked = new TreeSet<>();
     private Map<String, Integer> zones = Map.of();
+    private List<List<OwnedRule>> zoneParts;
+    private KernelState zoneKernel;
+    private Map<List<OwnedRule>, List<Rule>> zoneRules = new java.util.IdentityHashMap<>();
+    private RenderMemo renderMemo;
+    private FirewallState metricsState;
+    private Map<List<Rule>, List<String>> setRefs = new java.util.IdentityHashMap<>();
     private long retryAtNanos = Long.MAX_VALUE;
     private long backoffMillis = 1000;
     private long resyncAtNanos;
@@ -91,7 +103,16 @@ public final class Agent implements AutoCloseable, FeedListener {
     private String trouble;
 
     public Agent(AgentConfig cfg, CommandRunner runner) {
+        this(cfg, runner, DispatchBuckets.DEFAULT);
+    }
+
+    /**
+     * With the dispatch rules in {@code dispatchBuckets} bucket chains per shared chain (docs/AGENT.md), or, with 0,
+     * in Neutron's shared chains (the bench compares the two).
+     */
+    public Agent(AgentConfig cfg, CommandRunner runner, int dispatchBuckets) {
         this.cfg = cfg;
+        this.renderOptions = cfg.renderOptions().withDispatchBuckets(dispatchBuckets);
         this.runner = runner;
         this.own = new Ownership(cfg.renderOptions().wrapName());
         this.reader = new FirewallReader(runner, own, cfg.commandTimeout());
@@ -248,10 +269,12 @@ public final class Agent implements AutoCloseable, FeedListener {
             predicted = reader.read();
             readBack = false;
         }
-        RenderResult rr = HybridIptablesRenderer.render(view, cfg.renderOptions(), zoneState(predicted));
+        // incremental: the same result as a full render, unchanged ports keep their rule objects
+        Rendered rendered = HybridIptablesRenderer.render(view, renderOptions, zoneState(predicted), renderMemo);
+        renderMemo = rendered.memo();
+        RenderResult rr = rendered.result();
         long tRender = System.nanoTime();
-        FirewallState desired = DesiredState.of(rr.ruleset(), own, Map.of(), keyCache,
-                predicted == null ? FirewallState.EMPTY : predicted);
+        FirewallState desired = DesiredState.of(rr.ruleset(), own, Map.of(), desiredMemo);
         FirewallPlan plan = FirewallPlanner.plan(desired, predicted);
         lastPlan = plan;
         long tPlan = System.nanoTime();
@@ -305,7 +328,11 @@ public final class Agent implements AutoCloseable, FeedListener {
         if (!plan.empty()) {
             metrics.applyDuration.observe((tEnd - t0) / 1e9);
         }
-        metrics.kernel(predicted);
+        if (predicted != metricsState) {
+            // counting every chain's rules is O(rules): only when the kernel state changed
+            metrics.kernel(predicted);
+            metricsState = predicted;
+        }
         CycleReport report = new CycleReport(view.revision(), ok, plan.stats(), out.steps().size(),
                 (tRender - t0) / 1e6, (tPlan - tRender) / 1e6, (tApply - tPlan) / 1e6, (tEnd - t0) / 1e6);
         if (ok && plumbError == null) {
@@ -482,6 +509,7 @@ public final class Agent implements AutoCloseable, FeedListener {
         }
         Set<String> ports = new HashSet<>();
         Ruleset rs = rr.ruleset();
+        Map<List<Rule>, List<String>> nextSetRefs = new java.util.IdentityHashMap<>();
         for (String chain : plan.changedChains()) {
             String port = rs.chainPorts().get(chain);
             if (port != null) {
@@ -496,18 +524,18 @@ public final class Agent implements AutoCloseable, FeedListener {
                 }
                 for (Chain c : filter.chains()) {
                     String port = rs.chainPorts().get(c.name());
-                    if (port == null) {
+                    if (port == null || ports.contains(port)) {
                         continue;
                     }
-                    for (Rule r : c.rules()) {
-                        for (Match m : r.matches()) {
-                            if (m instanceof Match.Set s && plan.shrunkSets().contains(s.setName())) {
-                                ports.add(port);
-                            }
+                    for (String set : setsUsed(c.rules(), nextSetRefs)) {
+                        if (plan.shrunkSets().contains(set)) {
+                            ports.add(port);
+                            break;
                         }
                     }
                 }
             }
+            setRefs = nextSetRefs;
         }
         Map<Port, Integer> targets = new LinkedHashMap<>();
         for (Port p : view.ports()) {
@@ -519,23 +547,80 @@ public final class Agent implements AutoCloseable, FeedListener {
         conntrack.sweep(view, targets);
     }
 
-    /** The renderer's view of the kernel for zone recovery: our raw PREROUTING chain as last written or read. */
+    /**
+     * The ipsets a chain's rules match on; remembered per rule list (the renderer hands back the same list for an
+     * unchanged chain), so a member change does not scan every rule of every port.
+     */
+    private List<String> setsUsed(List<Rule> rules, Map<List<Rule>, List<String>> next) {
+        List<String> sets = setRefs.get(rules);
+        if (sets == null) {
+            Set<String> found = new java.util.LinkedHashSet<>();
+            for (Rule r : rules) {
+                for (Match m : r.matches()) {
+                    if (m instanceof Match.Set s) {
+                        found.add(s.setName());
+                    }
+                }
+            }
+            sets = List.copyOf(found);
+        }
+        next.put(rules, sets);
+        return sets;
+    }
+
+    /**
+     * The renderer's view of the kernel for zone recovery: our raw PREROUTING chain and its buckets as last written
+     * or read. The same object as last cycle while those are the same lists, so the renderer keeps what it recovered.
+     */
     private KernelState zoneState(FirewallState s) {
+        List<List<OwnedRule>> parts = new ArrayList<>();
+        for (Family f : Family.values()) {
+            s.table(f, "raw").chains().forEach((name, rules) -> {
+                if (zoneChain(name)) {
+                    parts.add(rules);
+                }
+            });
+            parts.add(null);
+        }
+        if (zoneParts != null && zoneParts.size() == parts.size()) {
+            boolean same = true;
+            for (int i = 0; i < parts.size() && same; i++) {
+                same = parts.get(i) == zoneParts.get(i);
+            }
+            if (same) {
+                return zoneKernel;
+            }
+        }
         Map<Family, SaveDump> dumps = new EnumMap<>(Family.class);
+        Map<List<OwnedRule>, List<Rule>> nextZoneRules = new java.util.IdentityHashMap<>();
         for (Family f : Family.values()) {
             List<Chain> chains = new ArrayList<>();
             chains.add(new Chain("PREROUTING", "ACCEPT", List.of()));
             chains.add(new Chain("OUTPUT", "ACCEPT", List.of()));
-            String pre = own.wrap() + "-PREROUTING";
-            List<OwnedRule> rules = s.table(f, "raw").chains().get(pre);
-            if (rules != null) {
-                List<Rule> rs = new ArrayList<>(rules.size());
-                rules.forEach(r -> rs.add(r.rule()));
-                chains.add(new Chain(pre, null, rs));
-            }
+            s.table(f, "raw").chains().forEach((name, rules) -> {
+                if (zoneChain(name)) {
+                    // the same rule list for an unchanged chain, so the renderer keeps what it read from it
+                    List<Rule> rs = zoneRules.get(rules);
+                    if (rs == null) {
+                        List<Rule> l = new ArrayList<>(rules.size());
+                        rules.forEach(r -> l.add(r.rule()));
+                        rs = List.copyOf(l);
+                    }
+                    nextZoneRules.put(rules, rs);
+                    chains.add(new Chain(name, null, rs));
+                }
+            });
             dumps.put(f, new SaveDump(List.of(new Table("raw", chains)), List.of()));
         }
-        return new KernelState(dumps);
+        zoneRules = nextZoneRules;
+        zoneParts = parts;
+        zoneKernel = new KernelState(dumps);
+        return zoneKernel;
+    }
+
+    private boolean zoneChain(String name) {
+        return name.equals(own.wrap() + "-PREROUTING")
+                || name.startsWith(own.wrap() + "-PRE-") && DispatchBuckets.isBucket(name);
     }
 
     /** Conntrack sweeps still running (tests wait for 0). */

@@ -14,6 +14,7 @@ import dev.tapguard.model.Direction;
 import dev.tapguard.model.Ethertype;
 import dev.tapguard.model.Remote;
 import dev.tapguard.netfilter.Family;
+import dev.tapguard.render.DispatchBuckets;
 import dev.tapguard.render.RenderOptions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +24,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The planner against a real kernel (iptables, ip6tables, ipset in a namespace): after every cycle the kernel holds
@@ -49,13 +52,18 @@ class FirewallKernelTest {
     }
 
     private Agent agent() {
-        AgentConfig cfg = new AgentConfig(null, "h1", false, List.of(), null, ns, null, false, null,
-                RenderOptions.DEFAULTS, null, "service", 25, Duration.ofMinutes(5), Duration.ofSeconds(60));
-        return new Agent(cfg, runner);
+        return agent(DispatchBuckets.DEFAULT);
     }
 
-    @Test
-    void kernelFollowsEveryCycleExactlyAndForeignRulesSurvive() {
+    private Agent agent(int buckets) {
+        AgentConfig cfg = new AgentConfig(null, "h1", false, List.of(), null, ns, null, false, null,
+                RenderOptions.DEFAULTS, null, "service", 25, Duration.ofMinutes(5), Duration.ofSeconds(60));
+        return new Agent(cfg, runner, buckets);
+    }
+
+    @ParameterizedTest(name = "{0} buckets")
+    @ValueSource(ints = {DispatchBuckets.DEFAULT, 0})
+    void kernelFollowsEveryCycleExactlyAndForeignRulesSurvive(int buckets) {
         Sh.checkIn(ns, "iptables", "-A", "FORWARD", "-s", "192.0.2.1/32", "-j", "ACCEPT");
         Sh.checkIn(ns, "iptables", "-A", "INPUT", "-p", "tcp", "--dport", "9", "-j", "DROP");
         Sh.checkIn(ns, "ip6tables", "-A", "FORWARD", "-s", "2001:db8::1/128", "-j", "ACCEPT");
@@ -70,7 +78,7 @@ class FirewallKernelTest {
                     List.of("10.1.0." + (10 + i), "2001:db8:1::" + Integer.toHexString(10 + i)),
                     i % 2 == 0 ? new String[] {"sg-default"} : new String[] {"sg-default", "sg-web"});
         }
-        try (Agent a = agent()) {
+        try (Agent a = agent(buckets)) {
             assertThat(a.cycle(v.build()).ok()).isTrue();
             assertKernelIs(a.predicted());
 
@@ -80,7 +88,10 @@ class FirewallKernelTest {
             v.addRule("sg-web", ViewBuilder.ingress("udp", 53, 53));
             Agent.CycleReport r = a.cycle(v.build());
             assertThat(r.ok()).isTrue();
-            assertThat(r.stats().ruleEdits()).as("shared chains are edited, not rewritten").isPositive();
+            assertSharedChainsNotRewritten(a.lastPlan().restore().get(Family.IPV4), buckets);
+            if (buckets == 0) {
+                assertThat(r.stats().ruleEdits()).as("shared chains are edited, not rewritten").isPositive();
+            }
             assertKernelIs(a.predicted());
 
             // a remote-group member on another host: ipset only
@@ -99,13 +110,53 @@ class FirewallKernelTest {
 
         // a restarted agent reads the kernel back, keeps the zones and writes nothing
         String raw = Sh.checkIn(ns, "iptables-save", "-t", "raw");
-        try (Agent again = agent()) {
+        try (Agent again = agent(buckets)) {
             Agent.CycleReport r = again.cycle(v.build());
             assertThat(r.ok()).isTrue();
             assertThat(r.processes()).as("processes run by the restarted agent").isZero();
         }
         assertThat(Sh.checkIn(ns, "iptables-save", "-t", "raw").replaceAll("(?m)^#.*\n", ""))
                 .isEqualTo(raw.replaceAll("(?m)^#.*\n", ""));
+    }
+
+    @Test
+    void anAgentOnNeutronsFlatLayoutMovesTheDispatchRulesIntoBucketsAndKeepsTheZones() {
+        ViewBuilder v = new ViewBuilder("h1").defaultGroup("sg-default");
+        for (int i = 0; i < 12; i++) {
+            v.port(ViewBuilder.uuid(), "vm" + i, "net1", String.format("fa:16:3e:00:01:%02x", i),
+                    List.of("10.1.0." + (10 + i)), "sg-default");
+        }
+        try (Agent a = agent(0)) {
+            assertThat(a.cycle(v.build()).ok()).isTrue();
+            assertKernelIs(a.predicted());
+        }
+        String flatZones = zones(Sh.checkIn(ns, "iptables-save", "-t", "raw"));
+        assertThat(flatZones.lines()).hasSize(12);
+        try (Agent b = agent(DispatchBuckets.DEFAULT)) {
+            assertThat(b.cycle(v.build()).ok()).isTrue();
+            assertKernelIs(b.predicted());
+            assertThat(b.cycle(v.build()).processes()).as("nothing left to do").isZero();
+        }
+        String raw = Sh.checkIn(ns, "iptables-save", "-t", "raw");
+        assertThat(raw).contains(":neutron-openvswi-PRE-");
+        assertThat(zones(raw)).isEqualTo(flatZones);
+        try (Agent back = agent(0)) {
+            assertThat(back.cycle(v.build()).ok()).isTrue();
+            assertKernelIs(back.predicted());
+        }
+        assertThat(Sh.checkIn(ns, "iptables-save")).doesNotContain("-FWD-", "-SGC-", "-INP-");
+    }
+
+    /** "port zone" per CT rule on the tap, sorted. */
+    private static String zones(String rawSave) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "--physdev-in tap\\S+ -m comment --comment \"Set zone for (\\S+)\" -j CT --zone (\\d+)")
+                .matcher(rawSave);
+        java.util.TreeSet<String> out = new java.util.TreeSet<>();
+        while (m.find()) {
+            out.add(m.group(1) + " " + m.group(2));
+        }
+        return String.join("\n", out);
     }
 
     @Test
@@ -121,6 +172,25 @@ class FirewallKernelTest {
         }
         assertThat(Sh.checkIn(ns, "iptables-save")).doesNotContain("orphan");
         assertThat(Sh.checkIn(ns, "ipset", "list", "-n")).doesNotContain("NIPv4orphan");
+    }
+
+    /**
+     * Neutron's layout: the shared dispatch chains are edited rule by rule, never flushed. Buckets: a dispatch chain
+     * that is flushed and rewritten holds at most one jump per bucket (and the tail) or one bucket's rules.
+     */
+    private static void assertSharedChainsNotRewritten(String payload, int buckets) {
+        Map<String, Integer> written = new java.util.HashMap<>();
+        for (String line : payload.split("\n")) {
+            if (line.startsWith("-A ")) {
+                written.merge(line.split(" ")[1], 1, Integer::sum);
+            }
+        }
+        written.forEach((chain, n) -> {
+            if (FirewallPlanner.orderFree(chain)) {
+                assertThat(buckets).as("%s rewritten with %d rules", chain, n).isPositive();
+                assertThat(n).as(chain).isLessThanOrEqualTo(buckets + 1);
+            }
+        });
     }
 
     private void assertKernelIs(FirewallState want) {

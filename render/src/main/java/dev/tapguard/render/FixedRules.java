@@ -9,7 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The rules every port chain of Neutron's layout carries, identical text in each, built once per render. Their
+ * The rules every port chain of Neutron's layout carries, identical text in each, and the skeleton's rules, built
+ * once per render (or once per options, when renders follow each other through a {@link RenderMemo}). Their
  * provenance names no port: the chain they sit in does ({@code Ruleset.chainPorts}).
  */
 final class FixedRules {
@@ -23,6 +24,19 @@ final class FixedRules {
     final List<Rule> egressUnspecified6;
     final List<Rule> egressAfterSpoof4;
     final List<Rule> egressAfterSpoof6;
+    /** The skeleton: hooks into our chains, neutron-filter-top's jump to local, sg-chain's final ACCEPT. */
+    final Rule jumpFilterTop;
+    final Rule jumpForward;
+    final Rule jumpInput;
+    final Rule jumpOutput;
+    final Rule jumpLocal;
+    final Rule sgChainAccept;
+    final Rule rawJumpOutput;
+    final Rule rawJumpPrerouting;
+    /** Bucket names and the jumps to them, per dispatch chain (FWD, INP, SGC, PRE), built on first use. */
+    private final String[][] bucketNames;
+    private final Rule[][] bucketJumps;
+    private final String wrap;
 
     FixedRules(RenderOptions opt) {
         boolean c = opt.commentRules();
@@ -67,6 +81,38 @@ final class FixedRules {
                         new Match.Ports("udp", "546", "547")),
                 rule(c, Verdict.DROP, NeutronComments.DHCP_SPOOF, Role.EGRESS_DROP, udp,
                         new Match.Ports("udp", "547", "546")));
+        Provenance skel = Provenance.of(Role.SKELETON);
+        jumpFilterTop = Rule.of(new Verdict.Jump("neutron-filter-top"), skel);
+        jumpForward = Rule.of(new Verdict.Jump(wrap + "-FORWARD"), skel);
+        jumpInput = Rule.of(new Verdict.Jump(wrap + "-INPUT"), skel);
+        jumpOutput = Rule.of(new Verdict.Jump(wrap + "-OUTPUT"), skel);
+        jumpLocal = Rule.of(new Verdict.Jump(wrap + "-local"), skel);
+        sgChainAccept = Rule.of(Verdict.ACCEPT, skel);
+        rawJumpOutput = Rule.of(new Verdict.Jump(wrap + "-OUTPUT"), skel);
+        rawJumpPrerouting = Rule.of(new Verdict.Jump(wrap + "-PREROUTING"), skel);
+        this.wrap = wrap;
+        bucketNames = new String[4][opt.dispatchBuckets()];
+        bucketJumps = new Rule[4][opt.dispatchBuckets()];
+    }
+
+    /** Bucket {@code b} of dispatch chain {@code chain} (0 FORWARD, 1 INPUT, 2 sg-chain, 3 PREROUTING). */
+    synchronized String bucketName(int chain, int b) {
+        String n = bucketNames[chain][b];
+        if (n == null) {
+            n = DispatchBuckets.name(wrap, DispatchBuckets.SHORT.get(chain), b);
+            bucketNames[chain][b] = n;
+        }
+        return n;
+    }
+
+    /** The shared chain's jump to a bucket (one object, so an unchanged shared chain compares by identity). */
+    synchronized Rule bucketJump(int chain, int b) {
+        Rule r = bucketJumps[chain][b];
+        if (r == null) {
+            r = Rule.of(new Verdict.Jump(bucketName(chain, b)), Provenance.of(Role.PORT_DISPATCH));
+            bucketJumps[chain][b] = r;
+        }
+        return r;
     }
 
     private static Rule rule(boolean comments, Verdict v, String comment, Role role, Match... matches) {

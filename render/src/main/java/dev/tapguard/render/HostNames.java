@@ -37,12 +37,23 @@ public final class HostNames {
 
     /** Names for these port ids and (remote) group ids of one host. */
     public static HostNames of(Collection<String> portIds, Collection<String> groupIds) {
+        return of(portIds, groupIds, null);
+    }
+
+    /** As above, handing back {@code previous}'s objects for ports whose names did not change. */
+    static HostNames of(Collection<String> portIds, Collection<String> groupIds, HostNames previous) {
         List<String> collisions = new ArrayList<>();
         Map<String, String> device = resolve(portIds, DEVICE_ID_CHARS, "port", "device name", collisions);
         Map<String, String> stem = resolve(portIds, CHAIN_ID_CHARS, "port", "chain name", collisions);
-        Map<String, PortNames> ports = new LinkedHashMap<>();
+        Map<String, PortNames> ports = new LinkedHashMap<>(portIds.size() * 2);
         for (String id : portIds) {
             String d = device.get(id);
+            PortNames old = previous == null ? null : previous.ports.get(id);
+            if (old != null && old.tap().length() == 3 + d.length() && old.tap().endsWith(d)
+                    && old.chainStem().equals(stem.get(id))) {
+                ports.put(id, old);
+                continue;
+            }
             ports.put(id, new PortNames(id, "tap" + d, "qvb" + d, "qbr" + d, "qvo" + d, stem.get(id)));
         }
         Map<String, String> sets = resolve(groupIds, IPSET_ID_CHARS, "security group", "ipset name", collisions);

@@ -19,11 +19,26 @@ import java.util.Set;
 final class TableBuilder {
     private final String name;
     private final String wrap;
-    private final Set<String> ownChains = new java.util.LinkedHashSet<>();
-    /** Chains whose rules are distinct by construction (one per port, and port names never collide). */
-    private final Set<String> distinct = new HashSet<>();
-    private final Map<String, List<Rule>> top = new HashMap<>();
-    private final Map<String, List<Rule>> bottom = new HashMap<>();
+    /** Every chain something was said about, by name. */
+    private final Map<String, Entry> entries = new HashMap<>();
+    /** Tapguard's chains in the order they were first declared. */
+    private final List<Entry> ownChains = new ArrayList<>();
+
+    /** What was said about one chain. */
+    private static final class Entry {
+        final String name;
+        List<Rule> top;
+        List<Rule> bottom;
+        /** A final chain: only Tapguard's rules, already swept for duplicates (one port's chains). */
+        Chain finalChain;
+        /** Every rule Tapguard adds is distinct by construction (one per port, port names never collide). */
+        boolean distinct;
+        boolean own;
+
+        Entry(String name) {
+            this.name = name;
+        }
+    }
 
     TableBuilder(String name, String wrap) {
         this.name = name;
@@ -34,25 +49,66 @@ final class TableBuilder {
         return wrap + "-" + chain;
     }
 
+    private Entry entry(String chain) {
+        Entry e = entries.get(chain);
+        if (e == null) {
+            e = new Entry(chain);
+            entries.put(chain, e);
+        }
+        return e;
+    }
+
+    private Entry own(String chain) {
+        Entry e = entry(chain);
+        if (!e.own) {
+            e.own = true;
+            ownChains.add(e);
+        }
+        return e;
+    }
+
     void chain(String fullName) {
-        ownChains.add(fullName);
+        own(fullName);
     }
 
     /** Declares that every rule Tapguard adds to this chain is distinct, so no duplicate sweep is needed. */
     void distinctRules(String fullName) {
-        distinct.add(fullName);
+        entry(fullName).distinct = true;
+    }
+
+    /**
+     * Adds a chain that only Tapguard writes to, final (rules swept with {@link #keepLast} already), named by nothing
+     * else in this table: used as it is, so an unchanged port chain is the same object render after render.
+     */
+    void chainFinal(Chain chain) {
+        Entry e = new Entry(chain.name());
+        e.own = true;
+        e.finalChain = chain;
+        ownChains.add(e);
     }
 
     void add(String chain, Rule rule) {
-        bottom.computeIfAbsent(chain, k -> new ArrayList<>()).add(rule);
+        Entry e = entry(chain);
+        if (e.bottom == null) {
+            e.bottom = new ArrayList<>();
+        }
+        e.bottom.add(rule);
     }
 
     void addTop(String chain, Rule rule) {
-        top.computeIfAbsent(chain, k -> new ArrayList<>()).add(rule);
+        Entry e = entry(chain);
+        if (e.top == null) {
+            e.top = new ArrayList<>();
+        }
+        e.top.add(rule);
     }
 
     void addAll(String chain, List<Rule> rules) {
-        bottom.computeIfAbsent(chain, k -> new ArrayList<>()).addAll(rules);
+        Entry e = entry(chain);
+        if (e.bottom == null) {
+            e.bottom = new ArrayList<>();
+        }
+        e.bottom.addAll(rules);
     }
 
     /** The final table given what the kernel has now ({@code current} null = nothing of this table). */
@@ -67,6 +123,9 @@ final class TableBuilder {
                 }
             }
             for (Chain c : current.chains()) {
+                if (c.name().contains(wrap)) {
+                    continue; // every line of this chain contains the wrap: none is foreign
+                }
                 for (Rule r : c.rules()) {
                     String line = "-A " + c.name() + " " + r.text();
                     if (line.contains(wrap)) {
@@ -81,34 +140,37 @@ final class TableBuilder {
                 }
             }
         }
-        List<String> names = new ArrayList<>(declared.keySet());
-        for (String c : ownChains) {
-            if (!declared.containsKey(c)) {
-                names.add(c);
-            }
+        List<Chain> chains = new ArrayList<>(declared.size() + ownChains.size());
+        for (String c : declared.keySet()) {
+            chains.add(chain(c, entries.get(c), declared.get(c), foreign.get(c)));
         }
-        List<Chain> chains = new ArrayList<>(names.size());
-        for (String c : names) {
-            List<Rule> rules = new ArrayList<>();
-            List<Rule> t = top.get(c);
-            if (t != null) {
-                rules.addAll(t);
+        for (Entry e : ownChains) {
+            if (e.finalChain != null || !declared.containsKey(e.name)) {
+                chains.add(chain(e.name, e, null, null));
             }
-            List<Rule> b = bottom.get(c);
-            if (b != null) {
-                rules.addAll(b);
-            }
-            List<Rule> f = foreign.get(c);
-            if (f != null) {
-                rules.addAll(f);
-            }
-            Chain old = declared.get(c);
-            String policy = old != null ? old.policy() : builtinPolicy(c);
-            boolean sweep = f != null || !distinct.contains(c);
-            chains.add(new Chain(c, policy, sweep ? keepLast(rules) : rules,
-                    old != null ? old.policyCounters() : null));
         }
         return new Table(name, chains);
+    }
+
+    private Chain chain(String c, Entry e, Chain old, List<Rule> f) {
+        if (e != null && e.finalChain != null) {
+            return e.finalChain;
+        }
+        List<Rule> rules = new ArrayList<>();
+        if (e != null) {
+            if (e.top != null) {
+                rules.addAll(e.top);
+            }
+            if (e.bottom != null) {
+                rules.addAll(e.bottom);
+            }
+        }
+        if (f != null) {
+            rules.addAll(f);
+        }
+        String policy = old != null ? old.policy() : builtinPolicy(c);
+        boolean sweep = f != null || e == null || !e.distinct;
+        return new Chain(c, policy, sweep ? keepLast(rules) : rules, old != null ? old.policyCounters() : null);
     }
 
     private String builtinPolicy(String chain) {
@@ -117,8 +179,12 @@ final class TableBuilder {
 
     private Set<String> ourLines() {
         Set<String> s = new HashSet<>();
-        for (Map<String, List<Rule>> m : List.of(top, bottom)) {
-            m.forEach((c, rules) -> rules.forEach(r -> s.add("-A " + c + " " + r.text())));
+        for (Entry e : entries.values()) {
+            for (List<Rule> rules : java.util.Arrays.asList(e.top, e.bottom)) {
+                if (rules != null) {
+                    rules.forEach(r -> s.add("-A " + e.name + " " + r.text()));
+                }
+            }
         }
         return s;
     }

@@ -13,25 +13,30 @@ final class ZoneAllocator {
     static final int ZONE_START = 4097;
     static final int MAX_ZONES = 65535;
 
-    private final Map<String, Integer> zones = new HashMap<>();
-    private final TreeSet<Integer> inUse = new TreeSet<>();
+    /** Zones recovered from the kernel (read only) and zones given since (or all of them once freed). */
+    private Map<String, Integer> recovered;
+    private final Map<String, Integer> given = new HashMap<>();
+    /** Every zone in use; built on the first allocation (most renders allocate nothing). */
+    private TreeSet<Integer> inUse;
     private final java.util.Set<String> present;
 
     /** Zones recovered from the kernel, and the ports that are on the host now. */
     ZoneAllocator(Map<String, Integer> recovered, java.util.Set<String> present) {
         this.present = present;
-        recovered.forEach((port, zone) -> {
-            zones.put(port, zone);
-            inUse.add(zone);
-        });
+        this.recovered = recovered;
+    }
+
+    private Integer known(String portId) {
+        Integer z = given.get(portId);
+        return z != null ? z : recovered.get(portId);
     }
 
     boolean has(String portId) {
-        return zones.containsKey(portId);
+        return known(portId) != null;
     }
 
     int zoneOf(String portId) {
-        Integer z = zones.get(portId);
+        Integer z = known(portId);
         if (z != null) {
             return z;
         }
@@ -44,19 +49,31 @@ final class ZoneAllocator {
                         + (MAX_ZONES - ZONE_START + 1) + " filtered ports");
             }
         }
-        zones.put(portId, zone);
-        inUse.add(zone);
+        given.put(portId, zone);
+        inUse().add(zone);
         return zone;
+    }
+
+    private TreeSet<Integer> inUse() {
+        if (inUse == null) {
+            inUse = new TreeSet<>(recovered.values());
+            inUse.addAll(given.values());
+        }
+        return inUse;
     }
 
     /** Forgets zones of ports that are gone, as Neutron does only when zones run out. */
     void freeAllBut(java.util.Set<String> present) {
-        zones.keySet().retainAll(present);
-        inUse.clear();
-        inUse.addAll(zones.values());
+        Map<String, Integer> all = new HashMap<>(recovered);
+        all.putAll(given);
+        all.keySet().retainAll(present);
+        recovered = all;
+        given.clear();
+        inUse = new TreeSet<>(all.values());
     }
 
     private Integer open() {
+        TreeSet<Integer> inUse = inUse();
         if (inUse.isEmpty()) {
             return ZONE_START;
         }

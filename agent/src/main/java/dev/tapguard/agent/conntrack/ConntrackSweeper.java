@@ -42,7 +42,14 @@ public final class ConntrackSweeper implements AutoCloseable {
         return pending.get();
     }
 
-    /** Judges every entry in each port's zone against the view and deletes those no longer allowed. */
+    /** Zones up to this many are listed one by one ({@code -w ZONE}); more are read from one listing per family. */
+    static final int LIST_PER_ZONE = 4;
+
+    /**
+     * Judges every entry in each port's zone against the view and deletes those no longer allowed. A member change
+     * of a group that 2000 ports use sweeps 2000 zones: they are read from one {@code conntrack -L} per family, not
+     * from 4000 processes.
+     */
     public void sweep(HostView view, Map<Port, Integer> zones) {
         if (zones.isEmpty()) {
             return;
@@ -50,11 +57,13 @@ public final class ConntrackSweeper implements AutoCloseable {
         pending.incrementAndGet();
         worker.execute(() -> {
             try {
-                zones.forEach((port, zone) -> {
-                    for (boolean v6 : new boolean[] {false, true}) {
-                        sweepZone(view, port, zone, v6);
+                for (boolean v6 : new boolean[] {false, true}) {
+                    if (zones.size() <= LIST_PER_ZONE) {
+                        zones.forEach((port, zone) -> sweepZone(view, port, zone, v6));
+                    } else {
+                        sweepAll(view, zones, v6);
                     }
-                });
+                }
             } catch (RuntimeException e) {
                 LOG.warn("conntrack sweep failed: {}", e.getMessage());
             } finally {
@@ -87,15 +96,37 @@ public final class ConntrackSweeper implements AutoCloseable {
             return;
         }
         for (ConntrackEntry e : ConntrackEntry.parseAll(list.stdout())) {
-            if (e.zone() != zone || FlowPolicy.judge(view, port, e) != FlowPolicy.Verdict.NOT_ALLOWED) {
-                continue;
+            if (e.zone() == zone) {
+                cutIfNotAllowed(view, port, zone, e, v6);
             }
-            CommandResult r = runner.run(Command.of(e.deleteArgs(v6)));
-            if (r.ok()) {
-                deleted.incrementAndGet();
-                LOG.info("port {}: cut {} flow {} -> {} (zone {}): no rule allows it any more", port.id(),
-                        e.protocol(), e.src(), e.dst(), zone);
+        }
+    }
+
+    private void sweepAll(HostView view, Map<Port, Integer> zones, boolean v6) {
+        CommandResult list = runner.run(Command.of("conntrack", "-L", "-f", v6 ? "ipv6" : "ipv4"));
+        if (!list.ok()) {
+            LOG.warn("cannot list conntrack entries: {}", list.describe());
+            return;
+        }
+        Map<Integer, Port> byZone = new java.util.HashMap<>();
+        zones.forEach((port, zone) -> byZone.put(zone, port));
+        for (ConntrackEntry e : ConntrackEntry.parseAll(list.stdout())) {
+            Port port = byZone.get(e.zone());
+            if (port != null) {
+                cutIfNotAllowed(view, port, e.zone(), e, v6);
             }
+        }
+    }
+
+    private void cutIfNotAllowed(HostView view, Port port, int zone, ConntrackEntry e, boolean v6) {
+        if (FlowPolicy.judge(view, port, e) != FlowPolicy.Verdict.NOT_ALLOWED) {
+            return;
+        }
+        CommandResult r = runner.run(Command.of(e.deleteArgs(v6)));
+        if (r.ok()) {
+            deleted.incrementAndGet();
+            LOG.info("port {}: cut {} flow {} -> {} (zone {}): no rule allows it any more", port.id(),
+                    e.protocol(), e.src(), e.dst(), zone);
         }
     }
 

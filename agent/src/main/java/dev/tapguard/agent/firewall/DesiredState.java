@@ -11,6 +11,7 @@ import dev.tapguard.netfilter.Table;
 import dev.tapguard.netfilter.Verdict;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -34,31 +35,49 @@ public final class DesiredState {
      */
     public static FirewallState of(Ruleset ruleset, Ownership own, Map<String, String> guarded,
                                    Map<String, String> keys) {
-        return of(ruleset, own, guarded, keys, FirewallState.EMPTY);
+        Memo memo = new Memo();
+        memo.keys.putAll(keys);
+        FirewallState out = of(ruleset, own, guarded, memo);
+        keys.putAll(memo.keys);
+        return out;
     }
 
     /**
-     * As above, reusing the rule lists of {@code previous} (the last desired state) for chains whose texts did not
-     * change, so an unchanged chain costs one string comparison per rule and compares by identity in the planner.
+     * What the previous call made from which rendered lists, so that an unchanged chain costs one identity check:
+     * the renderer hands back the same list (or the same rule objects) for what did not change, and this hands back
+     * the same owned list, which the planner then compares by identity too. Mutable; one per agent.
      */
-    public static FirewallState of(Ruleset ruleset, Ownership own, Map<String, String> guarded,
-                                   Map<String, String> keys, FirewallState previous) {
-        // the key cache only grows here; it is rebuilt from the rules in use when it gets twice too big
-        Map<String, String> nextKeys = keys;
+    public static final class Memo {
+        /** Rule text to key (and ipset member, under a NUL prefix, to key). */
+        final Map<String, String> keys = new HashMap<>();
+        /** Per family and table: chain name to the rendered list and the owned list made from it. */
+        private Map<Family, Map<String, Map<String, Source>>> sources = new EnumMap<>(Family.class);
+        private Map<String, IpSetState> sets = new HashMap<>();
+    }
+
+    private record Source(List<Rule> rendered, List<OwnedRule> owned) {
+    }
+
+    /** As above, remembering what it made in {@code memo} for the next call. */
+    public static FirewallState of(Ruleset ruleset, Ownership own, Map<String, String> guarded, Memo memo) {
+        Map<String, String> keys = memo.keys;
         int[] inUse = new int[1];
         Map<Family, Map<String, TableState>> tables = new EnumMap<>(Family.class);
+        Map<Family, Map<String, Map<String, Source>>> nextSources = new EnumMap<>(Family.class);
         for (Family f : Family.values()) {
             Map<String, TableState> byName = new LinkedHashMap<>();
+            Map<String, Map<String, Source>> nextByTable = new HashMap<>();
             for (String tn : FirewallState.TABLES) {
                 Table t = ruleset.table(f, tn);
                 Map<String, List<OwnedRule>> chains = new LinkedHashMap<>();
                 Map<String, List<OwnedRule>> hooks = new LinkedHashMap<>();
+                Map<String, Source> prev = memo.sources.getOrDefault(f, Map.of()).getOrDefault(tn, Map.of());
+                Map<String, Source> next = new HashMap<>(prev.size() * 2 + 16);
                 if (t != null) {
                     for (Chain c : t.chains()) {
-                        if (own.ownsChain(c.name())) {
-                            List<OwnedRule> prev = previous.table(f, tn).chains().get(c.name());
-                            chains.put(c.name(), sameTexts(prev, c.rules()) ? prev
-                                    : owned(c.rules(), keys, nextKeys));
+                        // a chain seen last time was ours then: ownership is by name
+                        if (prev.containsKey(c.name()) || own.ownsChain(c.name())) {
+                            chains.put(c.name(), owned(c.name(), c.rules(), prev, next, keys));
                             inUse[0] += c.rules().size();
                         } else if (c.builtin()) {
                             List<Rule> ours = new ArrayList<>();
@@ -68,28 +87,39 @@ public final class DesiredState {
                                 }
                             }
                             if (!ours.isEmpty()) {
-                                hooks.put(c.name(), owned(ours, keys, nextKeys));
+                                // built-in chains share names with no chain of ours: one map is enough
+                                hooks.put(c.name(), owned("\u0000" + c.name(), ours, prev, next, keys));
                             }
                         }
                     }
                 }
                 if (tn.equals("filter") && t != null) {
-                    addGuard(own, guarded, chains, hooks, keys, nextKeys);
+                    addGuard(own, guarded, chains, hooks, keys, keys);
                 }
                 byName.put(tn, new TableState(tn, chains, hooks, Set.of()));
+                nextByTable.put(tn, next);
             }
             tables.put(f, byName);
+            nextSources.put(f, nextByTable);
         }
         Map<String, IpSetState> sets = new LinkedHashMap<>();
         for (IpSet s : ruleset.ipsets()) {
+            IpSetState prev = memo.sets.get(s.name());
+            if (prev != null && prev.source() == s) {
+                sets.put(s.name(), prev);
+                inUse[0] += s.members().size();
+                continue;
+            }
             Set<String> members = new LinkedHashSet<>();
             for (String m : s.members()) {
                 // member keys share the cache under a NUL prefix (no rule text starts with NUL)
                 members.add(keys.computeIfAbsent("\u0000" + m, k -> IpSetMembers.key(m)));
                 inUse[0]++;
             }
-            sets.put(s.name(), new IpSetState(s.name(), s.ipsetFamily(), members));
+            sets.put(s.name(), new IpSetState(s.name(), s.ipsetFamily(), members, s));
         }
+        memo.sources = nextSources;
+        memo.sets = new HashMap<>(sets);
         FirewallState out = new FirewallState(tables, sets);
         if (keys.size() > 2 * inUse[0] + 4096) {
             keys.clear();
@@ -97,6 +127,37 @@ public final class DesiredState {
                     rules -> rules.forEach(r -> keys.put(r.text(), r.key())))));
         }
         return out;
+    }
+
+    /** The owned list of a chain: last call's when made from the same list or the same rule objects. */
+    private static List<OwnedRule> owned(String chain, List<Rule> rules, Map<String, Source> prev,
+                                         Map<String, Source> next, Map<String, String> keys) {
+        Source s = prev.get(chain);
+        List<OwnedRule> out;
+        if (s != null && sameObjects(s.rendered(), rules)) {
+            out = s.owned();
+        } else {
+            out = owned(rules, keys, keys);
+        }
+        next.put(chain, new Source(rules, out));
+        return out;
+    }
+
+    /** The same list, or lists holding the same rule objects (reads the two arrays, not the rules). */
+    private static boolean sameObjects(List<Rule> a, List<Rule> b) {
+        if (a == b) {
+            return true;
+        }
+        int n = a.size();
+        if (n != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            if (a.get(i) != b.get(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void addGuard(Ownership own, Map<String, String> guarded, Map<String, List<OwnedRule>> chains,
@@ -127,18 +188,6 @@ public final class DesiredState {
         return List.of(
                 Rule.of(Verdict.DROP, p, new Match.Physdev(tap, null, false, false, false), comment),
                 Rule.of(Verdict.DROP, p, new Match.Physdev(null, tap, false, false, false), comment));
-    }
-
-    private static boolean sameTexts(List<OwnedRule> prev, List<Rule> rules) {
-        if (prev == null || prev.size() != rules.size()) {
-            return false;
-        }
-        for (int i = 0; i < rules.size(); i++) {
-            if (!prev.get(i).text().equals(rules.get(i).text())) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static List<OwnedRule> owned(List<Rule> rules, Map<String, String> keys, Map<String, String> nextKeys) {

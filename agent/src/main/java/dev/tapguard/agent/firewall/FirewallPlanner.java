@@ -1,6 +1,7 @@
 package dev.tapguard.agent.firewall;
 
 import dev.tapguard.netfilter.Family;
+import dev.tapguard.render.DispatchBuckets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -89,10 +90,17 @@ public final class FirewallPlanner {
         List<String> hookDeletes = new ArrayList<>();
         List<String> hookInserts = new ArrayList<>();
         List<String> removes = new ArrayList<>();
+        int kept = 0;
         for (Map.Entry<String, List<OwnedRule>> e : want.chains().entrySet()) {
             String chain = e.getKey();
             List<OwnedRule> n = e.getValue();
             List<OwnedRule> o = have.chains().get(chain);
+            if (o != null) {
+                kept++;
+                if (o == n) {
+                    continue; // the common case: the desired state reused last cycle's list
+                }
+            }
             boolean orderFree = orderFree(chain);
             if (o != null && (orderFree ? sameSet(o, n) : sameKeys(o, n))) {
                 continue;
@@ -113,7 +121,7 @@ public final class FirewallPlanner {
                 stats[1] += n.size();
             }
         }
-        for (String chain : have.chains().keySet()) {
+        for (String chain : kept == have.chains().size() ? List.<String>of() : have.chains().keySet()) {
             if (!want.chains().containsKey(chain)) {
                 changed.add(chain);
                 declare.add(chain);
@@ -157,7 +165,8 @@ public final class FirewallPlanner {
     }
 
     /**
-     * The per-port dispatch chains (FORWARD, INPUT, sg-chain, raw PREROUTING): every rule in them matches one device
+     * The per-port dispatch chains (FORWARD, INPUT, sg-chain, raw PREROUTING) and their buckets
+     * ({@link DispatchBuckets}): every rule in them matches one device
      * ({@code --physdev-in/out} or {@code -i}) and no two match the same packets, so their order carries no meaning
      * except for the device-less rules at the end (sg-chain's final ACCEPT). They are compared as sets and a new
      * port's rules go in at position 1, which iptables-nft does without reading the chain back; Neutron keeps them
@@ -165,7 +174,7 @@ public final class FirewallPlanner {
      */
     public static boolean orderFree(String chain) {
         return chain.endsWith("-FORWARD") || chain.endsWith("-INPUT") || chain.endsWith("-sg-chain")
-                || chain.endsWith("-PREROUTING");
+                || chain.endsWith("-PREROUTING") || DispatchBuckets.isBucket(chain);
     }
 
     private static boolean deviceRule(OwnedRule r) {

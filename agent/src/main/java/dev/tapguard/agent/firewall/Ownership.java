@@ -13,7 +13,8 @@ public record Ownership(String wrap) {
     public static final String FILTER_TOP = "neutron-filter-top";
 
     public boolean ownsChain(String chain) {
-        return chain.startsWith(wrap + "-") || chain.equals(FILTER_TOP);
+        return chain.length() > wrap.length() && chain.startsWith(wrap) && chain.charAt(wrap.length()) == '-'
+                || chain.equals(FILTER_TOP);
     }
 
     /** A rule in a built-in chain that jumps into one of our chains. */
