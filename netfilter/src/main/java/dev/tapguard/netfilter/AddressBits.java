@@ -10,15 +10,9 @@ final class AddressBits {
      * the fast path does not read (it throws IllegalArgumentException for what is not an address).
      */
     static int parse(String s, long[] out) {
-        if (s.indexOf(':') < 0) {
-            long v = ipv4(s, 0, s.length());
-            if (v >= 0) {
-                out[0] = 0;
-                out[1] = v;
-                return 4;
-            }
-        } else if (ipv6(s, out)) {
-            return 6;
+        int version = standard(s, out);
+        if (version != 0) {
+            return version;
         }
         long[] a = AddressMask.address(s, s);
         out[0] = a[0];
@@ -28,6 +22,15 @@ final class AddressBits {
 
     /** Only the standard forms (dotted quad, RFC 4291 text); throws IllegalArgumentException otherwise. */
     static int parseStrict(String s, long[] out) {
+        int version = standard(s, out);
+        if (version == 0) {
+            throw new IllegalArgumentException("'" + s + "' is not an IP address");
+        }
+        return version;
+    }
+
+    /** The fast path: a dotted quad or RFC 4291 text into out; the version, or 0 for any other form. */
+    private static int standard(String s, long[] out) {
         if (s.indexOf(':') < 0) {
             long v = ipv4(s, 0, s.length());
             if (v >= 0) {
@@ -38,7 +41,7 @@ final class AddressBits {
         } else if (ipv6(s, out)) {
             return 6;
         }
-        throw new IllegalArgumentException("'" + s + "' is not an IP address");
+        return 0;
     }
 
     /** Dotted quad in s[from,to), or -1. */

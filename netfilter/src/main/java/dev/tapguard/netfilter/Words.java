@@ -4,11 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Splits an iptables-save line into words the way iptables-restore does: whitespace, double quotes, backslash. */
-final class Words {
+public final class Words {
     private Words() {
     }
 
-    static List<String> split(String line) {
+    /** The words of a line; IllegalArgumentException for an unterminated quote. */
+    public static List<String> split(String line) {
         List<String> out = new ArrayList<>();
         StringBuilder cur = new StringBuilder();
         boolean inQuote = false;

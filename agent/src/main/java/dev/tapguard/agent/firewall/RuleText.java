@@ -1,7 +1,7 @@
 package dev.tapguard.agent.firewall;
 
 import dev.tapguard.model.Protocols;
-import java.util.ArrayList;
+import dev.tapguard.netfilter.Words;
 import java.util.List;
 import java.util.Locale;
 
@@ -22,7 +22,7 @@ public final class RuleText {
 
     /** The key without the fast path (tests check the two agree). */
     static String fullKey(String text) {
-        List<String> w = words(text);
+        List<String> w = Words.split(text);
         StringBuilder sb = new StringBuilder(text.length() + 8);
         for (int i = 0; i < w.size(); i++) {
             String t = w.get(i);
@@ -88,36 +88,5 @@ public final class RuleText {
             }
         }
         return false;
-    }
-
-    /** Splits like iptables-restore: whitespace separates, double quotes group, backslash escapes. */
-    static List<String> words(String line) {
-        List<String> out = new ArrayList<>();
-        StringBuilder cur = new StringBuilder();
-        boolean inQuote = false;
-        boolean have = false;
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (c == '\\' && i + 1 < line.length()) {
-                cur.append(line.charAt(++i));
-                have = true;
-            } else if (c == '"') {
-                inQuote = !inQuote;
-                have = true;
-            } else if (!inQuote && Character.isWhitespace(c)) {
-                if (have) {
-                    out.add(cur.toString());
-                    cur.setLength(0);
-                    have = false;
-                }
-            } else {
-                cur.append(c);
-                have = true;
-            }
-        }
-        if (have) {
-            out.add(cur.toString());
-        }
-        return out;
     }
 }

@@ -182,16 +182,7 @@ public final class PlumbingApplier {
                 errors.put(p.id(), e.getMessage());
             }
         }
-        for (Plumbed old : new ArrayList<>(plumbed.values())) {
-            if (!wanted.contains(old.portId())) {
-                try {
-                    unplug(old);
-                    plumbed.remove(old.portId());
-                } catch (CommandFailedException e) {
-                    errors.put(old.portId(), e.getMessage());
-                }
-            }
-        }
+        errors.putAll(unplugGone(wanted));
         releaseUnusedVlans();
         try {
             writeFlows(networks);
