@@ -54,6 +54,10 @@ final class AgentBench implements Callable<Integer> {
     @Option(names = "--no-flat", description = "skip the reference run in Neutron's layout (shared dispatch chains)")
     boolean noFlat;
 
+    @Option(names = "--dump", paramLabel = "DIR", description = "write the payloads (full sync, add, remove: "
+            + "iptables-restore, ip6tables-restore and ipset input) into DIR, to replay or read them")
+    java.nio.file.Path dump;
+
     private final List<String> namespaces = new ArrayList<>();
     private final String prefix = "tga" + String.format("%04x", new java.util.Random().nextInt(0x10000)) + "-b";
 
@@ -164,6 +168,7 @@ final class AgentBench implements Callable<Integer> {
             s.full = s.agent.lastPlan();
             rawFull[r] = raw(rawNs, s.full);
         }
+        dump(tag + "-full", s.full);
         s.fullMs = median(agentFull);
         s.rawFullMs = median(rawFull);
 
@@ -182,7 +187,13 @@ final class AgentBench implements Callable<Integer> {
             adds[r] = s.agent.cycle(plusOne);
             aAdd[r] = adds[r].totalMs();
             rAdd[r] = raw(rawNs, s.agent.lastPlan());
+            if (r == 0) {
+                dump(tag + "-add", s.agent.lastPlan());
+            }
             dels[r] = s.agent.cycle(view);
+            if (r == 0) {
+                dump(tag + "-remove", s.agent.lastPlan());
+            }
             aDel[r] = dels[r].totalMs();
             rDel[r] = raw(rawNs, s.agent.lastPlan());
             if (!adds[r].ok() || !dels[r].ok()) {
@@ -217,6 +228,27 @@ final class AgentBench implements Callable<Integer> {
                     }
                 }
             }
+        }
+    }
+
+    private void dump(String name, FirewallPlan plan) {
+        if (dump == null) {
+            return;
+        }
+        try {
+            java.nio.file.Files.createDirectories(dump);
+            for (Map.Entry<Family, String> e : plan.restore().entrySet()) {
+                java.nio.file.Files.writeString(dump.resolve(name + "." + e.getKey().command() + "-restore"),
+                        e.getValue());
+            }
+            if (plan.ipsetUpdate() != null) {
+                java.nio.file.Files.writeString(dump.resolve(name + ".ipset"), plan.ipsetUpdate());
+            }
+            if (plan.ipsetDestroy() != null) {
+                java.nio.file.Files.writeString(dump.resolve(name + ".ipset-destroy"), plan.ipsetDestroy());
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
