@@ -2,11 +2,8 @@ package dev.tapguard.render;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tapguard.model.Direction;
-import dev.tapguard.model.Ethertype;
 import dev.tapguard.model.HostView;
 import dev.tapguard.model.Port;
-import dev.tapguard.model.Remote;
 import dev.tapguard.model.SecurityGroup;
 import dev.tapguard.model.SecurityGroupRule;
 import dev.tapguard.netfilter.Chain;
@@ -150,15 +147,6 @@ class RenderPropertiesTest {
     }
 
     private static Arbitrary<SecurityGroupRule> rules(List<String> gids) {
-        Arbitrary<Direction> d = Arbitraries.of(Direction.class);
-        Arbitrary<Ethertype> e = Arbitraries.of(Ethertype.class);
-        Arbitrary<String> proto = Arbitraries.of("tcp", "udp", "4", "ipip", "94", "gre", null);
-        Arbitrary<Integer> portNo = Arbitraries.integers().between(1, 65535);
-        Arbitrary<Remote> remote = Arbitraries.oneOf(Arbitraries.just(Remote.ANY),
-                Arbitraries.of(gids).map(Remote.Group::new));
-        return Combinators.combine(d, e, proto, portNo, remote).as((dir, eth, p, n, rem) -> {
-            boolean ports = "tcp".equals(p) || "udp".equals(p);
-            return Hosts.rule(null, dir, eth, p, ports ? n : null, ports ? n : null, rem);
-        });
+        return RuleArbitraries.rules(gids, "tcp", "udp", "4", "ipip", "94", "gre", null);
     }
 }
