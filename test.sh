@@ -47,6 +47,8 @@ start_services
 
 # ---------------------------------------------------------------- build and test
 status=0
+# the summary reads the reports: none may be left from an earlier run (a test removed since would still count)
+rm -rf "$root"/*/target/surefire-reports
 mvn -B -ntp -Dstyle.color=never verify "$@" || status=$?
 "$root/scripts/test-summary.sh" || true
 exit "$status"
