@@ -5,6 +5,7 @@ import dev.tapguard.agent.AgentConfig;
 import dev.tapguard.agent.Preflight;
 import dev.tapguard.agent.exec.ProcessCommandRunner;
 import dev.tapguard.agent.plumbing.BridgeMapping;
+import dev.tapguard.render.DispatchBuckets;
 import dev.tapguard.render.RenderOptions;
 import java.net.URI;
 import java.time.Duration;
@@ -67,6 +68,13 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--wrap", defaultValue = RenderOptions.DEFAULT_WRAP, description = "chain wrap (default ${DEFAULT-VALUE})")
     String wrap;
 
+    @Option(names = "--dispatch-buckets", paramLabel = "N", defaultValue = "" + DispatchBuckets.DEFAULT,
+            description = "bucket chains per shared dispatch chain, 1-" + DispatchBuckets.MAX + " (default "
+                    + "${DEFAULT-VALUE}: removing a port reads a small bucket, not a chain of thousands of rules); 0 "
+                    + "writes Neutron's own layout (every port's dispatch rules in the four shared chains). "
+                    + "Verdicts are the same either way (docs/AGENT.md)")
+    int dispatchBuckets;
+
     @Option(names = "--auth-token", paramLabel = "TOKEN", defaultValue = "${env:TAPGUARD_AUTH_TOKEN}",
             description = "Keystone token for the server (default: $TAPGUARD_AUTH_TOKEN; without one, noauth headers)")
     String authToken;
@@ -86,6 +94,10 @@ final class AgentCommand implements Callable<Integer> {
                 mappings.add(BridgeMapping.parse(m));
             }
             BridgeMapping.byPhysnet(mappings);
+            if (dispatchBuckets < 0 || dispatchBuckets > DispatchBuckets.MAX) {
+                throw new IllegalArgumentException("--dispatch-buckets must be 0-" + DispatchBuckets.MAX + ", not "
+                        + dispatchBuckets);
+            }
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("tapguard agent: " + e.getMessage());
             return 2;
@@ -94,7 +106,7 @@ final class AgentCommand implements Callable<Integer> {
                 datapathType, new RenderOptions(wrap, true, true, true),
                 authToken == null || authToken.isBlank() ? null : authToken, noauthRole, 25,
                 Duration.ofSeconds(resyncSeconds), Duration.ofSeconds(120));
-        Agent agent = new Agent(cfg, new ProcessCommandRunner(netns));
+        Agent agent = new Agent(cfg, new ProcessCommandRunner(netns), dispatchBuckets);
         try {
             agent.start();
         } catch (Preflight.PreflightException e) {
