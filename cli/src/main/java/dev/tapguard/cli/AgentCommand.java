@@ -89,6 +89,7 @@ final class AgentCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<BridgeMapping> mappings = new ArrayList<>();
+        RenderOptions options;
         try {
             for (String m : bridgeMappings) {
                 mappings.add(BridgeMapping.parse(m));
@@ -98,15 +99,16 @@ final class AgentCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--dispatch-buckets must be 0-" + DispatchBuckets.MAX + ", not "
                         + dispatchBuckets);
             }
+            options = new RenderOptions(wrap, true, true, true, dispatchBuckets);
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("tapguard agent: " + e.getMessage());
             return 2;
         }
         AgentConfig cfg = new AgentConfig(server, host, lab, mappings, metricsListen, netns, ovsRundir, !noPlumbing,
-                datapathType, new RenderOptions(wrap, true, true, true),
+                datapathType, options,
                 authToken == null || authToken.isBlank() ? null : authToken, noauthRole, 25,
                 Duration.ofSeconds(resyncSeconds), Duration.ofSeconds(120));
-        Agent agent = new Agent(cfg, new ProcessCommandRunner(netns), dispatchBuckets);
+        Agent agent = new Agent(cfg, new ProcessCommandRunner(netns), options.dispatchBuckets());
         try {
             agent.start();
         } catch (Preflight.PreflightException e) {

@@ -31,4 +31,12 @@ class AgentCommandTest {
         assertThat(r.out().replaceAll("\\s+", " ")).contains("--dispatch-buckets=N").contains("default 64")
                 .contains("0 writes Neutron's own layout");
     }
+
+    @Test
+    void anEmptyWrapIsExit2WithTheReasonNotAStackTrace() {
+        RenderCommandTest.Run r = RenderCommandTest.run("agent", "--server", "http://127.0.0.1:1", "--host", "h",
+                "--wrap", "");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).contains("tapguard agent: wrap name must not be empty").doesNotContain("\tat ");
+    }
 }
